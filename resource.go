@@ -79,8 +79,10 @@ type ResourceFilter struct {
 // HistoryQuery selects configuration items of one resource.
 type HistoryQuery struct {
 	Key ResourceKey
-	// Later and Earlier bound the capture time (inclusive); zero means unbounded.
-	Later, Earlier time.Time
+	// Earlier is the oldest capture time included (capture >= Earlier) and
+	// Later the newest (capture <= Later), as AWS's earlierTime/laterTime;
+	// zero means unbounded.
+	Earlier, Later time.Time
 	// Chronological lists oldest first; AWS's default is reverse chronological.
 	Chronological bool
 	// After is the cursor of the last item of the previous page (its sequence number); 0 starts.
