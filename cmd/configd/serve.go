@@ -1,0 +1,248 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/configd/configd"
+	"github.com/configd/configd/awsjson"
+	"github.com/configd/configd/keyring"
+	"github.com/configd/configd/pagetoken"
+	"github.com/configd/configd/service"
+	"github.com/configd/configd/sqlite"
+)
+
+// ServeConfig is the configuration of `configd serve`.
+type ServeConfig struct {
+	Addr                 string
+	DataDir              string
+	CredentialsFile      string
+	AcceptAnyCredentials bool
+	LogFormat            string
+	LogLevel             string
+	RetentionInterval    time.Duration
+}
+
+func (c *ServeConfig) bind(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:4599", "address to listen on (host:port)")
+	fs.StringVar(&c.DataDir, "data-dir", "./configd-data", "directory of the embedded database, generated credentials and delivered snapshots")
+	fs.StringVar(&c.CredentialsFile, "credentials", "", "credentials file (YAML: credentials: [{accessKeyId, secretAccessKey, accountId}]); default <data-dir>/credentials.yaml, created on first start")
+	fs.BoolVar(&c.AcceptAnyCredentials, "accept-any-credentials", false, "emulator mode: accept any access key without checking signatures; a 12-digit access key id selects that account (loopback addresses only)")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.DurationVar(&c.RetentionInterval, "retention-interval", time.Hour, "how often history older than the retention period is pruned")
+}
+
+// Main is a running configd server. Tests start it on 127.0.0.1:0.
+type Main struct {
+	Config ServeConfig
+	// Stdout receives the generated-credentials notice; Logger the logs.
+	Stdout io.Writer
+	Logger *slog.Logger
+	Clock  configd.Clock
+
+	Store   *sqlite.DB
+	Service *service.Service
+	Keys    *keyring.Keyring
+	ln      net.Listener
+	http    *http.Server
+	bg      []*service.Loop
+	done    chan error
+}
+
+// URL returns the base URL the server listens on.
+func (m *Main) URL() string { return "http://" + m.ln.Addr().String() }
+
+// Open opens the store, loads the credentials, starts listening and serving
+// and starts the background services.
+func (m *Main) Open(ctx context.Context) error {
+	c := &m.Config
+	if m.Logger == nil {
+		m.Logger = slog.Default()
+	}
+	if m.Stdout == nil {
+		m.Stdout = io.Discard
+	}
+	if c.AcceptAnyCredentials && !isLoopback(c.Addr) {
+		return fmt.Errorf("refusing to listen on %s with --accept-any-credentials: emulator mode accepts unsigned requests, so it binds loopback addresses only", c.Addr)
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	var err error
+	if m.Store, err = sqlite.Open(ctx, filepath.Join(c.DataDir, "configd.db")); err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	var auth awsjson.Authenticator = awsjson.EmulatorAuth{}
+	if !c.AcceptAnyCredentials {
+		if err := m.loadKeys(); err != nil {
+			return err
+		}
+		var now func() time.Time
+		if m.Clock != nil {
+			now = m.Clock.Now
+		}
+		auth = awsjson.NewSigV4Auth(m.Keys, now)
+	}
+	tokens, err := m.tokenCodec(ctx)
+	if err != nil {
+		return err
+	}
+	m.Service = service.New(service.Options{Store: m.Store, Clock: m.Clock, Logger: m.Logger, SnapshotDir: filepath.Join(c.DataDir, "s3")})
+	srv := awsjson.NewServer(&awsjson.Server{Service: m.Service, Auth: auth, Tokens: tokens, Logger: m.Logger, Emulator: c.AcceptAnyCredentials})
+	if m.ln, err = net.Listen("tcp", c.Addr); err != nil {
+		return err
+	}
+	m.http = &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	m.done = make(chan error, 1)
+	go func() { m.done <- m.http.Serve(m.ln) }()
+	m.bg = append(m.bg, &service.Loop{Name: "retention", Interval: c.RetentionInterval, Logger: m.Logger, Run: func(ctx context.Context) error {
+		n, err := m.Service.PruneExpired(ctx)
+		if n > 0 {
+			m.Logger.Info("pruned expired configuration history", "items", n)
+		}
+		return err
+	}})
+	for _, l := range m.bg {
+		l.Start(context.Background())
+	}
+	m.Logger.Info("configd listening", "url", m.URL(), "data_dir", c.DataDir, "emulator", c.AcceptAnyCredentials)
+	return nil
+}
+
+func (m *Main) loadKeys() error {
+	c := &m.Config
+	var err error
+	if c.CredentialsFile != "" {
+		m.Keys, err = keyring.Load(c.CredentialsFile)
+		return err
+	}
+	path := filepath.Join(c.DataDir, "credentials.yaml")
+	kr, key, created, err := keyring.LoadOrCreate(path)
+	if err != nil {
+		return fmt.Errorf("credentials: %w", err)
+	}
+	m.Keys = kr
+	if created {
+		// Printed once, to stdout, never to the log.
+		fmt.Fprintf(m.Stdout, "configd created credentials for account %s in %s. To use them:\n", key.AccountID, path)
+		fmt.Fprintf(m.Stdout, "  export AWS_ACCESS_KEY_ID=%s\n  export AWS_SECRET_ACCESS_KEY=%s\n  export AWS_DEFAULT_REGION=%s\n  export AWS_ENDPOINT_URL=http://%s\n",
+			key.AccessKeyID, key.SecretAccessKey, configd.DefaultRegion, c.Addr)
+	}
+	return nil
+}
+
+// tokenCodec returns the NextToken codec under the key stored in the
+// database, created by the first process, shared by all.
+func (m *Main) tokenCodec(ctx context.Context) (*pagetoken.Codec, error) {
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, err
+	}
+	var key string
+	err := m.Store.Write(ctx, func(tx configd.Tx) error {
+		var err error
+		key, err = tx.SetMetaIfAbsent(ctx, "pagetoken.key", hex.EncodeToString(fresh))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("token key: %w", err)
+	}
+	raw, err := hex.DecodeString(key)
+	if err != nil {
+		return nil, fmt.Errorf("token key: %w", err)
+	}
+	return pagetoken.New(raw)
+}
+
+// Close stops serving (letting requests in flight finish), stops the
+// background services and closes the store.
+func (m *Main) Close() error {
+	var errs []error
+	if m.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		errs = append(errs, m.http.Shutdown(ctx))
+		cancel()
+	}
+	for _, l := range m.bg {
+		l.Stop()
+	}
+	if m.Store != nil {
+		errs = append(errs, m.Store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: %w", level, err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch strings.ToLower(format) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	m := &Main{Stdout: stdout}
+	fs := newFlagSet("serve", stderr, "configd serve --addr 127.0.0.1:4599 --data-dir ./configd-data")
+	m.Config.bind(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var err error
+	if m.Logger, err = newLogger(stderr, m.Config.LogFormat, m.Config.LogLevel); err != nil {
+		return err
+	}
+	if err := m.Open(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		m.Logger.Info("shutting down")
+	case err := <-m.done:
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Close()
+			return err
+		}
+	}
+	return m.Close()
+}

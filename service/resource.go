@@ -1,0 +1,250 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/configd/configd"
+)
+
+// Record stores ci as the newest configuration item of its resource when it
+// differs from the latest one (configuration, supplementary configuration,
+// tags, relationships, name or deletion), and reports whether it did. Missing
+// fields are filled as AWS fills them: version, account, region, capture
+// time, status (ResourceDiscovered for a first or re-created resource, OK
+// after), configurationStateId. This is the single write path of
+// PutResourceConfig, import and discovery.
+func (s *Service) Record(ctx context.Context, scope configd.Scope, ci *configd.ConfigurationItem) (bool, error) {
+	changed := false
+	err := s.write(ctx, func(tx configd.Tx) error {
+		var err error
+		changed, err = s.recordTx(ctx, tx, scope, ci)
+		return err
+	})
+	return changed, err
+}
+
+func (s *Service) recordTx(ctx context.Context, tx configd.Tx, scope configd.Scope, ci *configd.ConfigurationItem) (bool, error) {
+	key := configd.ResourceKey{ResourceType: ci.ResourceType, ResourceID: ci.ResourceID}
+	prev, err := tx.LatestItem(ctx, scope, key)
+	if err != nil && configd.ErrorCode(err) != configd.ErrResourceNotDiscovered {
+		return false, err
+	}
+	var prevItem *configd.ConfigurationItem
+	if prev != nil {
+		prevItem = &prev.Item
+	}
+	deleting := ci.Status == configd.CIStatusResourceDeleted || ci.Status == configd.CIStatusResourceDeletedNotRecored
+	if prevItem == nil && deleting {
+		return false, nil // nothing known to delete
+	}
+	if prevItem != nil && SameState(prevItem, ci) {
+		return false, nil
+	}
+	n := *ci
+	if n.Version == "" {
+		n.Version = configd.CIVersion
+	}
+	n.AccountID = scope.AccountID
+	if n.Region == "" {
+		n.Region = scope.Region
+	}
+	if n.CaptureTime.IsZero() {
+		n.CaptureTime = s.clock.Now()
+	}
+	n.CaptureTime = n.CaptureTime.UTC().Truncate(time.Millisecond)
+	if prevItem != nil && !n.CaptureTime.After(prevItem.CaptureTime) {
+		// Keep each resource's history strictly ordered by capture time.
+		n.CaptureTime = prevItem.CaptureTime.Add(time.Millisecond)
+	}
+	switch {
+	case deleting:
+		n.Status = configd.CIStatusResourceDeleted
+	case n.Status == "" || n.Status == configd.CIStatusResourceDiscovered || n.Status == configd.CIStatusOK:
+		if prevItem == nil || isDeleted(prevItem) {
+			n.Status = configd.CIStatusResourceDiscovered
+		} else {
+			n.Status = configd.CIStatusOK
+		}
+	}
+	n.StateID = strconv.FormatInt(n.CaptureTime.UnixMilli(), 10)
+	if n.RecordingFrequency == "" {
+		n.RecordingFrequency = configd.FrequencyContinuous
+	}
+	if deleting && prevItem != nil {
+		// A deletion item keeps the resource's identity, not its state.
+		n.ARN, n.ResourceName, n.AvailabilityZone = firstNonEmpty(n.ARN, prevItem.ARN), firstNonEmpty(n.ResourceName, prevItem.ResourceName), firstNonEmpty(n.AvailabilityZone, prevItem.AvailabilityZone)
+		n.ResourceCreationTime = prevItem.ResourceCreationTime
+		n.Configuration, n.SupplementaryConfiguration, n.Tags, n.Relationships = "", nil, nil, nil
+	}
+	if _, err := tx.AppendItem(ctx, scope, &n); err != nil {
+		return false, err
+	}
+	*ci = n
+	return true, nil
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func isDeleted(ci *configd.ConfigurationItem) bool {
+	return ci.Status == configd.CIStatusResourceDeleted || ci.Status == configd.CIStatusResourceDeletedNotRecored
+}
+
+// SameState reports whether two items record the same state of a resource,
+// so that recording b after a would not be a change.
+func SameState(a, b *configd.ConfigurationItem) bool {
+	if isDeleted(a) != isDeleted(b) {
+		return false
+	}
+	if isDeleted(a) {
+		return true
+	}
+	return a.ResourceName == b.ResourceName && a.ARN == b.ARN && a.AvailabilityZone == b.AvailabilityZone &&
+		jsonEqual(a.Configuration, b.Configuration) &&
+		maps.EqualFunc(a.SupplementaryConfiguration, b.SupplementaryConfiguration, jsonEqual) &&
+		maps.Equal(a.Tags, b.Tags) && slices.Equal(a.Relationships, b.Relationships) &&
+		a.SchemaVersionID == b.SchemaVersionID
+}
+
+// jsonEqual compares two JSON texts ignoring insignificant whitespace.
+func jsonEqual(a, b string) bool {
+	if a == b {
+		return true
+	}
+	var ca, cb bytes.Buffer
+	if json.Compact(&ca, []byte(a)) != nil || json.Compact(&cb, []byte(b)) != nil {
+		return false
+	}
+	return bytes.Equal(ca.Bytes(), cb.Bytes())
+}
+
+// reservedTypePrefixes are the resource type prefixes PutResourceConfig
+// refuses: those types are AWS's own.
+// https://docs.aws.amazon.com/config/latest/APIReference/API_PutResourceConfig.html
+var reservedTypePrefixes = []string{"AWS::", "Amazon::", "Alexa::", "Custom::"}
+
+// maxConfigurationBytes is AWS's limit on a PutResourceConfig configuration
+// (the model caps it at 256 KB; AWS Config documents 64 KB for third-party
+// resources).
+const maxConfigurationBytes = 64 * 1024
+
+// PutResourceConfig records the configuration of a third-party resource
+// type. A configuration recorder must be recording.
+func (s *Service) PutResourceConfig(ctx context.Context, scope configd.Scope, ci *configd.ConfigurationItem) error {
+	for _, p := range reservedTypePrefixes {
+		if strings.HasPrefix(ci.ResourceType, p) {
+			return configd.Errorf(configd.ErrValidation, "You cannot use the PutResourceConfig API with the resource type '%s'; the types AWS::*, Amazon::*, Alexa::* and Custom::* are reserved.", ci.ResourceType)
+		}
+	}
+	if len(ci.Configuration) > maxConfigurationBytes {
+		return configd.Errorf(configd.ErrValidation, "The configuration of resource %s is %d bytes; the maximum is %d bytes.", ci.ResourceID, len(ci.Configuration), maxConfigurationBytes)
+	}
+	if !json.Valid([]byte(ci.Configuration)) {
+		return configd.Errorf(configd.ErrValidation, "The configuration of resource %s is not valid JSON.", ci.ResourceID)
+	}
+	return s.write(ctx, func(tx configd.Tx) error {
+		if err := requireRecording(ctx, tx, scope); err != nil {
+			return err
+		}
+		_, err := s.recordTx(ctx, tx, scope, ci)
+		return err
+	})
+}
+
+// DeleteResourceConfig records the deletion of a third-party resource.
+func (s *Service) DeleteResourceConfig(ctx context.Context, scope configd.Scope, key configd.ResourceKey) error {
+	return s.write(ctx, func(tx configd.Tx) error {
+		if err := requireRecording(ctx, tx, scope); err != nil {
+			return err
+		}
+		_, err := s.recordTx(ctx, tx, scope, &configd.ConfigurationItem{ResourceType: key.ResourceType, ResourceID: key.ResourceID, Status: configd.CIStatusResourceDeleted})
+		return err
+	})
+}
+
+func requireRecording(ctx context.Context, tx configd.Tx, scope configd.Scope) error {
+	recs, err := tx.ListRecorders(ctx, scope)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(recs, func(r *configd.Recorder) bool { return r.Recording }) {
+		return configd.Errorf(configd.ErrNoRunningConfigurationRecorder, "There is no configuration recorder running.")
+	}
+	return nil
+}
+
+// BatchGet returns the latest configuration item of each key that exists and
+// is not deleted (AWS returns nothing for deleted resources).
+func (s *Service) BatchGet(ctx context.Context, scope configd.Scope, keys []configd.ResourceKey) ([]*configd.ConfigurationItem, error) {
+	var out []*configd.ConfigurationItem
+	err := s.read(ctx, func(tx configd.Tx) error {
+		for _, k := range keys {
+			it, err := tx.LatestItem(ctx, scope, k)
+			if configd.ErrorCode(err) == configd.ErrResourceNotDiscovered {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if !isDeleted(&it.Item) {
+				out = append(out, &it.Item)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// History returns a page of a resource's configuration items; the resource
+// must have been discovered.
+func (s *Service) History(ctx context.Context, scope configd.Scope, q configd.HistoryQuery) ([]configd.StoredItem, error) {
+	if !q.Earlier.IsZero() && !q.Later.IsZero() && q.Earlier.After(q.Later) {
+		return nil, configd.Errorf(configd.ErrInvalidTimeRange, "The specified time range is not valid. The earlier time is not chronologically before the later time.")
+	}
+	var out []configd.StoredItem
+	err := s.read(ctx, func(tx configd.Tx) error {
+		if _, err := tx.LatestItem(ctx, scope, q.Key); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.History(ctx, scope, q)
+		return err
+	})
+	return out, err
+}
+
+// ListResources returns a page of the inventory.
+func (s *Service) ListResources(ctx context.Context, scope configd.Scope, f configd.ResourceFilter, after string, limit int) ([]configd.DiscoveredResource, error) {
+	if len(f.ResourceIDs) > 0 && f.ResourceName != "" {
+		return nil, configd.Errorf(configd.ErrValidation, "Both Resource ID and Resource Name cannot be specified in the request")
+	}
+	var out []configd.DiscoveredResource
+	err := s.read(ctx, func(tx configd.Tx) error {
+		var err error
+		out, err = tx.ListResources(ctx, scope, f, after, limit)
+		return err
+	})
+	return out, err
+}
+
+// CountResources counts non-deleted resources by type.
+func (s *Service) CountResources(ctx context.Context, scope configd.Scope, types []string) ([]configd.ResourceCount, error) {
+	var out []configd.ResourceCount
+	err := s.read(ctx, func(tx configd.Tx) error {
+		var err error
+		out, err = tx.CountResources(ctx, scope, types)
+		return err
+	})
+	return out, err
+}
