@@ -1,0 +1,234 @@
+package managedrule
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/configd/configd"
+)
+
+// AWS::CloudTrail::Trail configuration items hold the DescribeTrails element
+// with lowerCamel keys (https://github.com/awslabs/aws-config-resource-schema,
+// config/properties/resource-types/AWS::CloudTrail::Trail.properties.json):
+//
+//	{"name","trailARN","s3BucketName","snsTopicARN","cloudWatchLogsLogGroupArn","isMultiRegionTrail",
+//	 "homeRegion","kmsKeyId","logFileValidationEnabled","hasCustomEventSelectors"}
+//
+// AWS's rules also call GetTrailStatus and GetEventSelectors, which the item
+// lacks. configd reads them, when a recorder provides them, from two
+// supplementary configuration keys of its own:
+//
+//	TrailStatus    {"isLogging":true}
+//	EventSelectors [{"readWriteType":"All","includeManagementEvents":true}]
+//
+// A trail without TrailStatus counts as logging, and one without
+// EventSelectors and without custom selectors has CloudTrail's default
+// selector (all management events, read and write).
+
+const cloudTrailTrail = "AWS::CloudTrail::Trail"
+
+func init() {
+	register(
+		&accountTrailRule{id: "CLOUD_TRAIL_ENABLED"},
+		&accountTrailRule{id: "MULTI_REGION_CLOUD_TRAIL_ENABLED", multiRegion: true},
+		&resourceRule{id: "CLOUD_TRAIL_ENCRYPTION_ENABLED", types: []string{cloudTrailTrail}, check: checkTrailEncryption},
+		&resourceRule{id: "CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED", types: []string{cloudTrailTrail}, check: checkTrailLogValidation},
+		newRequiredTags(),
+	)
+}
+
+type trail struct {
+	Name                      string   `json:"name"`
+	S3BucketName              string   `json:"s3BucketName"`
+	SNSTopicARN               string   `json:"snsTopicARN"`
+	CloudWatchLogsLogGroupArn string   `json:"cloudWatchLogsLogGroupArn"`
+	IsMultiRegionTrail        flexBool `json:"isMultiRegionTrail"`
+	KmsKeyID                  string   `json:"kmsKeyId"`
+	LogFileValidationEnabled  flexBool `json:"logFileValidationEnabled"`
+	HasCustomEventSelectors   flexBool `json:"hasCustomEventSelectors"`
+}
+
+type eventSelector struct {
+	ReadWriteType           string    `json:"readWriteType"`
+	IncludeManagementEvents *flexBool `json:"includeManagementEvents"`
+}
+
+// https://docs.aws.amazon.com/config/latest/developerguide/cloud-trail-encryption-enabled.html
+func checkTrailEncryption(ci *configd.ConfigurationItem, _ *Input) (verdict, error) {
+	var t trail
+	if err := decodeConfiguration(ci, &t); err != nil {
+		return verdict{}, err
+	}
+	if t.KmsKeyID == "" {
+		return nonCompliant("The trail's log files are not encrypted with SSE-KMS."), nil
+	}
+	return compliant(), nil
+}
+
+// https://docs.aws.amazon.com/config/latest/developerguide/cloud-trail-log-file-validation-enabled.html
+func checkTrailLogValidation(ci *configd.ConfigurationItem, _ *Input) (verdict, error) {
+	var t trail
+	if err := decodeConfiguration(ci, &t); err != nil {
+		return verdict{}, err
+	}
+	if !t.LogFileValidationEnabled {
+		return nonCompliant("Log file validation is not enabled."), nil
+	}
+	return compliant(), nil
+}
+
+// accountTrailRule implements CLOUD_TRAIL_ENABLED and
+// MULTI_REGION_CLOUD_TRAIL_ENABLED: the account is compliant when at least
+// one logging trail matches the parameters.
+// https://docs.aws.amazon.com/config/latest/developerguide/cloudtrail-enabled.html
+// https://docs.aws.amazon.com/config/latest/developerguide/multi-region-cloudtrail-enabled.html
+type accountTrailRule struct {
+	id          string
+	multiRegion bool
+}
+
+func (r *accountTrailRule) Identifier() string { return r.id }
+
+func (r *accountTrailRule) Evaluate(ctx context.Context, in Input) ([]Result, error) {
+	if in.Inventory == nil {
+		return nil, fmt.Errorf("managedrule %s: account evaluation without an inventory", r.id)
+	}
+	account := in.AccountID
+	if account == "" && in.CI != nil {
+		account = in.CI.AccountID
+	}
+	items, err := in.Inventory.ListItems(ctx, cloudTrailTrail)
+	if err != nil {
+		return nil, fmt.Errorf("managedrule %s: list %s: %w", r.id, cloudTrailTrail, err)
+	}
+	res := Result{ResourceType: AccountResourceType, ResourceID: account}
+	var why string
+	for _, ci := range items {
+		if ci == nil || deleted(ci) {
+			continue
+		}
+		reason, err := r.mismatch(ci, in.Params)
+		if err != nil {
+			return nil, fmt.Errorf("managedrule %s: %s: %w", r.id, ci.ResourceID, err)
+		}
+		if reason == "" {
+			res.ComplianceType = Compliant
+			return []Result{res}, nil
+		}
+		if why == "" {
+			why = reason
+		}
+	}
+	res.ComplianceType = NonCompliant
+	switch {
+	case why == "" && r.multiRegion:
+		res.Annotation = "No multi-region AWS CloudTrail trail is enabled."
+	case why == "":
+		res.Annotation = "No AWS CloudTrail trail is enabled."
+	default:
+		res.Annotation = truncate("No trail matches the rule: " + why)
+	}
+	return []Result{res}, nil
+}
+
+// mismatch returns why the trail does not satisfy the rule, or "".
+func (r *accountTrailRule) mismatch(ci *configd.ConfigurationItem, p map[string]string) (string, error) {
+	var t trail
+	if err := decodeConfiguration(ci, &t); err != nil {
+		return "", err
+	}
+	name := t.Name
+	if name == "" {
+		name = ci.ResourceName
+	}
+	var status struct {
+		IsLogging *flexBool `json:"isLogging"`
+	}
+	if _, err := decodeSupplementary(ci, "TrailStatus", &status); err != nil {
+		return "", err
+	}
+	if status.IsLogging != nil && !bool(*status.IsLogging) {
+		return "trail " + name + " is not logging.", nil
+	}
+	if r.multiRegion && !bool(t.IsMultiRegionTrail) {
+		return "trail " + name + " is not multi-region.", nil
+	}
+	for _, c := range []struct{ param, got string }{
+		{"s3BucketName", t.S3BucketName},
+		{"snsTopicArn", t.SNSTopicARN},
+		{"cloudWatchLogsLogGroupArn", t.CloudWatchLogsLogGroupArn},
+	} {
+		if want := strings.TrimSpace(p[c.param]); want != "" && want != c.got {
+			return fmt.Sprintf("trail %s has %s %q, not %q.", name, c.param, c.got, want), nil
+		}
+	}
+	if !r.multiRegion {
+		return "", nil
+	}
+	_, wantMgmt := p["includeManagementEvents"]
+	wantRW := strings.TrimSpace(p["readWriteType"])
+	if !wantMgmt && wantRW == "" {
+		return "", nil
+	}
+	var selectors []eventSelector
+	found, err := decodeSupplementary(ci, "EventSelectors", &selectors)
+	if err != nil {
+		return "", err
+	}
+	if !found {
+		if t.HasCustomEventSelectors {
+			return "the event selectors of trail " + name + " are not recorded.", nil
+		}
+		yes := flexBool(true)
+		selectors = []eventSelector{{ReadWriteType: "All", IncludeManagementEvents: &yes}}
+	}
+	for _, s := range selectors {
+		mgmt := s.IncludeManagementEvents == nil || bool(*s.IncludeManagementEvents)
+		if wantMgmt && mgmt != boolParam(p, "includeManagementEvents", true) {
+			continue
+		}
+		if wantRW != "" && !strings.EqualFold(s.ReadWriteType, wantRW) {
+			continue
+		}
+		return "", nil
+	}
+	return "no event selector of trail " + name + " matches includeManagementEvents and readWriteType.", nil
+}
+
+// newRequiredTags builds REQUIRED_TAGS over the resource types the
+// catalogue lists for it.
+func newRequiredTags() Rule {
+	spec, _ := Lookup("REQUIRED_TAGS")
+	var types []string
+	if spec != nil {
+		types = spec.ResourceTypes
+	}
+	return &resourceRule{id: "REQUIRED_TAGS", types: types, check: checkRequiredTags}
+}
+
+// checkRequiredTags: each tagNKey (N = 1..6) must be a tag of the resource,
+// with one of the tagNValue values when given.
+// https://docs.aws.amazon.com/config/latest/developerguide/required-tags.html
+func checkRequiredTags(ci *configd.ConfigurationItem, in *Input) (verdict, error) {
+	var problems []string
+	for i := 1; i <= 6; i++ {
+		n := string(rune('0' + i))
+		key := strings.TrimSpace(in.Params["tag"+n+"Key"])
+		if key == "" {
+			continue
+		}
+		got, ok := ci.Tags[key]
+		if !ok {
+			problems = append(problems, "tag "+key+" is missing")
+			continue
+		}
+		if values := csv(in.Params["tag"+n+"Value"]); len(values) > 0 && !contains(values, got) {
+			problems = append(problems, fmt.Sprintf("tag %s has value %q, not one of %s", key, got, strings.Join(values, ", ")))
+		}
+	}
+	if len(problems) > 0 {
+		return nonCompliant(strings.ToUpper(problems[0][:1]) + strings.Join(problems, "; ")[1:] + "."), nil
+	}
+	return compliant(), nil
+}
