@@ -196,7 +196,7 @@ type apiItem struct {
 	AccountID            string            `json:"accountId"`
 	CaptureTime          json.RawMessage   `json:"configurationItemCaptureTime"`
 	Status               string            `json:"configurationItemStatus"`
-	StateID              string            `json:"configurationStateId"`
+	StateID              json.RawMessage   `json:"configurationStateId"`
 	MD5Hash              string            `json:"configurationItemMD5Hash"`
 	ARN                  string            `json:"arn"`
 	ResourceType         string            `json:"resourceType"`
@@ -243,7 +243,7 @@ func (a *apiItem) toItem() (*configd.ConfigurationItem, error) {
 		return nil, errors.New("item without resourceType or resourceId")
 	}
 	ci := &configd.ConfigurationItem{
-		Version: a.Version, AccountID: a.AccountID, Status: a.Status, StateID: a.StateID, MD5Hash: a.MD5Hash,
+		Version: a.Version, AccountID: a.AccountID, Status: a.Status, MD5Hash: a.MD5Hash,
 		ARN: a.ARN, ResourceType: a.ResourceType, ResourceID: a.ResourceID, ResourceName: a.ResourceName,
 		Region: a.AwsRegion, AvailabilityZone: a.AvailabilityZone, Tags: a.Tags, RelatedEvents: a.RelatedEvents,
 	}
@@ -255,6 +255,10 @@ func (a *apiItem) toItem() (*configd.ConfigurationItem, error) {
 	}
 	if ci.Version == "" {
 		ci.Version = a.ItemVersion
+	}
+	// AWS writes configurationStateId as a number in files, a string in the API.
+	if id := bytes.Trim(bytes.TrimSpace(a.StateID), `"`); string(id) != "null" {
+		ci.StateID = string(id)
 	}
 	var err error
 	if ci.CaptureTime, err = timeOf(a.CaptureTime); err != nil {
