@@ -1,0 +1,344 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/configd/configd"
+)
+
+var (
+	qLatestItem = readQuery(`SELECT c.seq, c.body FROM resources r
+		JOIN configuration_items c ON c.seq = r.latest_seq
+		WHERE r.account_id = ? AND r.region = ? AND r.resource_type = ? AND r.resource_id = ?`)
+	qResourceLive = readQuery(`SELECT deletion_time IS NULL FROM resources
+		WHERE account_id = ? AND region = ? AND resource_type = ? AND resource_id = ?`)
+	qInsertItem = writeQuery(`INSERT INTO configuration_items
+		(account_id, region, resource_type, resource_id, capture_time, body) VALUES (?, ?, ?, ?, ?, ?)`)
+	qUpsertResource = writeQuery(`INSERT INTO resources
+		(account_id, region, resource_type, resource_id, resource_name, latest_seq, deletion_time) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (account_id, region, resource_type, resource_id) DO UPDATE SET
+			resource_name = excluded.resource_name,
+			latest_seq = excluded.latest_seq,
+			deletion_time = excluded.deletion_time`)
+	qAddTypeCount = writeQuery(`INSERT INTO resource_types (account_id, region, resource_type, live_count) VALUES (?, ?, ?, ?)
+		ON CONFLICT (account_id, region, resource_type) DO UPDATE SET live_count = live_count + excluded.live_count`)
+
+	// The history of one resource is read from configuration_items_by_resource
+	// in seq order, checking the time bounds in the index (plan_test.go).
+	qHistoryDesc = readQuery(`SELECT seq, body FROM configuration_items
+		WHERE account_id = ? AND region = ? AND resource_type = ? AND resource_id = ?
+			AND seq < ? AND capture_time >= ? AND capture_time <= ?
+		ORDER BY seq DESC LIMIT ?`)
+	qHistoryAsc = readQuery(`SELECT seq, body FROM configuration_items
+		WHERE account_id = ? AND region = ? AND resource_type = ? AND resource_id = ?
+			AND seq > ? AND capture_time >= ? AND capture_time <= ?
+		ORDER BY seq ASC LIMIT ?`)
+
+	qCountAll = readQuery(`SELECT resource_type, live_count FROM resource_types
+		WHERE account_id = ? AND region = ? AND live_count > 0 ORDER BY resource_type`)
+	qCountTypes = readQuery(`SELECT resource_type, live_count FROM resource_types
+		WHERE account_id = ? AND region = ? AND live_count > 0
+			AND resource_type IN (SELECT value FROM json_each(?))
+		ORDER BY resource_type`)
+
+	qPrune = writeQuery(`DELETE FROM configuration_items
+		WHERE account_id = ? AND region = ? AND capture_time < ?
+			AND NOT EXISTS (SELECT 1 FROM resources r
+				WHERE r.account_id = configuration_items.account_id
+					AND r.region = configuration_items.region
+					AND r.resource_type = configuration_items.resource_type
+					AND r.resource_id = configuration_items.resource_id
+					AND r.latest_seq = configuration_items.seq)`)
+)
+
+// listQueries holds the eight forms of the ListResources query, indexed by
+// a combination of the list* bits: each reads the best index for its filters
+// (resources_by_name for a name alone, the primary key otherwise; a list of
+// ids is looked up id by id).
+var listQueries = func() (qs [8]*query) {
+	for v := range qs {
+		var b strings.Builder
+		b.WriteString(`SELECT resource_type, resource_id, resource_name, deletion_time FROM resources`)
+		if v&(listByName|listByIDs) == listByName {
+			// Without statistics the planner prefers the primary key (it
+			// covers deletion_time), which would scan every resource of
+			// the type to find one name.
+			b.WriteString(` INDEXED BY resources_by_name`)
+		}
+		b.WriteString(`
+		WHERE account_id = ? AND region = ? AND resource_type = ? AND resource_id > ?`)
+		if v&listByName != 0 {
+			b.WriteString(` AND resource_name = ?`)
+		}
+		if v&listByIDs != 0 {
+			b.WriteString(` AND resource_id IN (SELECT value FROM json_each(?))`)
+		}
+		if v&listLiveOnly != 0 {
+			b.WriteString(` AND deletion_time IS NULL`)
+		}
+		b.WriteString(` ORDER BY resource_id LIMIT ?`)
+		qs[v] = readQuery(b.String())
+	}
+	return qs
+}()
+
+// Bits of a listQueries index.
+const (
+	listByName = 1 << iota
+	listByIDs
+	listLiveOnly
+)
+
+// deleted reports whether a configuration item status says the resource no
+// longer exists.
+func deleted(status string) bool {
+	return status == configd.CIStatusResourceDeleted || status == configd.CIStatusResourceDeletedNotRecored
+}
+
+// noLimit turns a limit of 0 or less into SQLite's "no limit".
+func noLimit(n int) int {
+	if n <= 0 {
+		return -1
+	}
+	return n
+}
+
+// LatestItem returns the newest configuration item of the resource.
+func (t *tx) LatestItem(ctx context.Context, scope configd.Scope, key configd.ResourceKey) (*configd.StoredItem, error) {
+	var (
+		seq  int64
+		body []byte
+	)
+	err := t.queryRow(ctx, qLatestItem, scope.AccountID, scope.Region, key.ResourceType, key.ResourceID).Scan(&seq, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Message as AWS Config's GetResourceConfigHistory for an unknown
+		// resource (https://docs.aws.amazon.com/config/latest/APIReference/API_GetResourceConfigHistory.html).
+		return nil, configd.Errorf(configd.ErrResourceNotDiscovered,
+			"Resource %s of resourceType:%s is unknown or has not been discovered", key.ResourceID, key.ResourceType)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: latest item of %s %s: %w", key.ResourceType, key.ResourceID, err)
+	}
+	return decodeItem(seq, body)
+}
+
+// decodeItem decodes a configuration_items body.
+func decodeItem(seq int64, body []byte) (*configd.StoredItem, error) {
+	var rec itemRecord
+	if err := json.Unmarshal(body, &rec); err != nil {
+		return nil, fmt.Errorf("sqlite: decode configuration item %d: %w", seq, err)
+	}
+	return &configd.StoredItem{Seq: seq, Item: rec.item()}, nil
+}
+
+// AppendItem adds ci as the newest version of its resource and updates the
+// inventory and the per-type counts in the same transaction.
+func (t *tx) AppendItem(ctx context.Context, scope configd.Scope, ci *configd.ConfigurationItem) (int64, error) {
+	if !t.write {
+		return 0, errReadOnly
+	}
+	if ci.ResourceType == "" || ci.ResourceID == "" {
+		return 0, fmt.Errorf("sqlite: append configuration item: resource type and id are required")
+	}
+	body, err := json.Marshal(toItemRecord(ci))
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: encode configuration item of %s %s: %w", ci.ResourceType, ci.ResourceID, err)
+	}
+	fail := func(step string, err error) (int64, error) {
+		return 0, fmt.Errorf("sqlite: append configuration item of %s %s: %s: %w", ci.ResourceType, ci.ResourceID, step, err)
+	}
+
+	var wasLive bool
+	existed := true
+	err = t.queryRow(ctx, qResourceLive, scope.AccountID, scope.Region, ci.ResourceType, ci.ResourceID).Scan(&wasLive)
+	if errors.Is(err, sql.ErrNoRows) {
+		existed = false
+	} else if err != nil {
+		return fail("read inventory", err)
+	}
+
+	capture := ci.CaptureTime.UnixMilli()
+	res, err := t.exec(ctx, qInsertItem, scope.AccountID, scope.Region, ci.ResourceType, ci.ResourceID, capture, string(body))
+	if err != nil {
+		return fail("insert", err)
+	}
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return fail("insert", err)
+	}
+
+	live := !deleted(ci.Status)
+	var deletionTime any
+	if !live {
+		deletionTime = capture
+	}
+	if _, err := t.exec(ctx, qUpsertResource, scope.AccountID, scope.Region, ci.ResourceType, ci.ResourceID,
+		ci.ResourceName, seq, deletionTime); err != nil {
+		return fail("update inventory", err)
+	}
+
+	delta := 0
+	switch {
+	case live && (!existed || !wasLive):
+		delta = 1
+	case !live && existed && wasLive:
+		delta = -1
+	}
+	if !existed || delta != 0 {
+		if _, err := t.exec(ctx, qAddTypeCount, scope.AccountID, scope.Region, ci.ResourceType, delta); err != nil {
+			return fail("update counts", err)
+		}
+	}
+	return seq, nil
+}
+
+// History lists configuration items of one resource, newest first unless
+// q.Chronological; a Limit of 0 or less means no limit.
+func (t *tx) History(ctx context.Context, scope configd.Scope, q configd.HistoryQuery) ([]configd.StoredItem, error) {
+	earliest, latest := int64(math.MinInt64), int64(math.MaxInt64)
+	if !q.Earlier.IsZero() {
+		earliest = q.Earlier.UnixMilli()
+	}
+	if !q.Later.IsZero() {
+		latest = q.Later.UnixMilli()
+	}
+	stmt, after := qHistoryDesc, q.After
+	if q.Chronological {
+		stmt = qHistoryAsc
+	} else if after <= 0 {
+		after = math.MaxInt64
+	}
+	rows, err := t.query(ctx, stmt, scope.AccountID, scope.Region, q.Key.ResourceType, q.Key.ResourceID,
+		after, earliest, latest, noLimit(q.Limit))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: history of %s %s: %w", q.Key.ResourceType, q.Key.ResourceID, err)
+	}
+	defer rows.Close()
+	var out []configd.StoredItem
+	if q.Limit > 0 {
+		out = make([]configd.StoredItem, 0, min(q.Limit, 100))
+	}
+	for rows.Next() {
+		var (
+			seq  int64
+			body []byte
+		)
+		if err := rows.Scan(&seq, &body); err != nil {
+			return nil, fmt.Errorf("sqlite: history of %s %s: %w", q.Key.ResourceType, q.Key.ResourceID, err)
+		}
+		it, err := decodeItem(seq, body)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: history of %s %s: %w", q.Key.ResourceType, q.Key.ResourceID, err)
+	}
+	return out, nil
+}
+
+// ListResources lists inventory rows of f.ResourceType matching f, ordered by
+// resource id, after afterID; a limit of 0 or less means no limit.
+func (t *tx) ListResources(ctx context.Context, scope configd.Scope, f configd.ResourceFilter, afterID string, limit int) ([]configd.DiscoveredResource, error) {
+	if f.ResourceType == "" {
+		return nil, fmt.Errorf("sqlite: list resources: a resource type is required")
+	}
+	variant := 0
+	args := []any{scope.AccountID, scope.Region, f.ResourceType, afterID}
+	if f.ResourceName != "" {
+		variant |= listByName
+		args = append(args, f.ResourceName)
+	}
+	if len(f.ResourceIDs) > 0 {
+		ids, err := json.Marshal(f.ResourceIDs)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list resources: %w", err)
+		}
+		variant |= listByIDs
+		args = append(args, string(ids))
+	}
+	if !f.IncludeDeleted {
+		variant |= listLiveOnly
+	}
+	args = append(args, noLimit(limit))
+
+	rows, err := t.query(ctx, listQueries[variant], args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list resources of %s: %w", f.ResourceType, err)
+	}
+	defer rows.Close()
+	var out []configd.DiscoveredResource
+	for rows.Next() {
+		var (
+			r       configd.DiscoveredResource
+			deleted sql.NullInt64
+		)
+		if err := rows.Scan(&r.ResourceType, &r.ResourceID, &r.ResourceName, &deleted); err != nil {
+			return nil, fmt.Errorf("sqlite: list resources of %s: %w", f.ResourceType, err)
+		}
+		if deleted.Valid {
+			r.DeletionTime = time.UnixMilli(deleted.Int64).UTC()
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list resources of %s: %w", f.ResourceType, err)
+	}
+	return out, nil
+}
+
+// CountResources counts resources not deleted, by type, ordered by type;
+// types without such resources are left out.
+func (t *tx) CountResources(ctx context.Context, scope configd.Scope, types []string) ([]configd.ResourceCount, error) {
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if len(types) == 0 {
+		rows, err = t.query(ctx, qCountAll, scope.AccountID, scope.Region)
+	} else {
+		list, jerr := json.Marshal(types)
+		if jerr != nil {
+			return nil, fmt.Errorf("sqlite: count resources: %w", jerr)
+		}
+		rows, err = t.query(ctx, qCountTypes, scope.AccountID, scope.Region, string(list))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: count resources: %w", err)
+	}
+	defer rows.Close()
+	var out []configd.ResourceCount
+	for rows.Next() {
+		var c configd.ResourceCount
+		if err := rows.Scan(&c.ResourceType, &c.Count); err != nil {
+			return nil, fmt.Errorf("sqlite: count resources: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: count resources: %w", err)
+	}
+	return out, nil
+}
+
+// PruneHistory deletes the scope's configuration items captured before
+// cutoff, except the newest item of each resource.
+func (t *tx) PruneHistory(ctx context.Context, scope configd.Scope, cutoff time.Time) (int64, error) {
+	res, err := t.exec(ctx, qPrune, scope.AccountID, scope.Region, cutoff.UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: prune history: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: prune history: %w", err)
+	}
+	return n, nil
+}

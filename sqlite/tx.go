@@ -1,0 +1,198 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/configd/configd"
+)
+
+// query is one SQL statement of the store. Every query is registered at
+// package initialization, so that Open prepares it once per pool.
+type query struct {
+	text  string
+	write bool
+}
+
+// queries lists every registered query.
+var queries []*query
+
+// readQuery registers a statement that only reads.
+func readQuery(text string) *query {
+	q := &query{text: text}
+	queries = append(queries, q)
+	return q
+}
+
+// writeQuery registers a statement that writes; it is prepared only on the
+// write connection.
+func writeQuery(text string) *query {
+	q := &query{text: text, write: true}
+	queries = append(queries, q)
+	return q
+}
+
+// errReadOnly is returned by the writing methods of a Read transaction.
+var errReadOnly = errors.New("sqlite: write in a read-only transaction")
+
+// tx is a configd.Tx on one database/sql transaction.
+type tx struct {
+	ctx   context.Context // of BeginTx
+	tx    *sql.Tx
+	pool  *pool
+	write bool
+
+	mu    sync.Mutex
+	stmts map[*query]*sql.Stmt // the pool's statements bound to this transaction
+}
+
+var _ configd.Tx = (*tx)(nil)
+
+// stmt returns q bound to the transaction, reusing the statement prepared on
+// the connection.
+func (t *tx) stmt(ctx context.Context, q *query) (*sql.Stmt, error) {
+	if q.write && !t.write {
+		return nil, errReadOnly
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if st, ok := t.stmts[q]; ok {
+		return st, nil
+	}
+	var st *sql.Stmt
+	if parent := t.pool.stmts[q]; parent != nil {
+		st = t.tx.StmtContext(ctx, parent)
+	} else {
+		var err error
+		if st, err = t.tx.PrepareContext(ctx, q.text); err != nil {
+			return nil, err
+		}
+	}
+	if t.stmts == nil {
+		t.stmts = make(map[*query]*sql.Stmt)
+	}
+	t.stmts[q] = st
+	return st, nil
+}
+
+// exec runs a statement that returns no rows.
+func (t *tx) exec(ctx context.Context, q *query, args ...any) (sql.Result, error) {
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// query runs a statement that returns rows.
+func (t *tx) query(ctx context.Context, q *query, args ...any) (*sql.Rows, error) {
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// queryRow runs a statement that returns at most one row; the error, if
+// any, is reported by Scan.
+func (t *tx) queryRow(ctx context.Context, q *query, args ...any) rowScanner {
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// rowScanner is *sql.Row or errRow.
+type rowScanner interface{ Scan(dest ...any) error }
+
+// errRow is a row whose Scan fails with err.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// Lock is a no-op: SQLite has one writer, so write transactions are already
+// serialized.
+func (t *tx) Lock(ctx context.Context, scope configd.Scope, name string) error { return nil }
+
+var (
+	qGetMeta = readQuery(`SELECT value FROM meta WHERE key = ?`)
+	qPutMeta = writeQuery(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`)
+)
+
+// Meta returns the value stored under key, or "" if there is none.
+func (t *tx) Meta(ctx context.Context, key string) (string, error) {
+	var v string
+	err := t.queryRow(ctx, qGetMeta, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("sqlite: get meta %q: %w", key, err)
+	}
+	return v, nil
+}
+
+// SetMetaIfAbsent stores value under key unless key exists and returns the
+// value stored.
+func (t *tx) SetMetaIfAbsent(ctx context.Context, key, value string) (string, error) {
+	if _, err := t.exec(ctx, qPutMeta, key, value); err != nil {
+		return "", fmt.Errorf("sqlite: set meta %q: %w", key, err)
+	}
+	return t.Meta(ctx, key)
+}
+
+// qScopes reads only small tables: resource_types stands for the inventory
+// and the history (a scope has history only if it has inventory rows).
+var qScopes = readQuery(`SELECT account_id, region FROM recorders
+UNION SELECT account_id, region FROM delivery_channels
+UNION SELECT account_id, region FROM retention_configurations
+UNION SELECT account_id, region FROM tags
+UNION SELECT account_id, region FROM resource_types
+ORDER BY 1, 2`)
+
+// Scopes lists the scopes that hold any data, ordered by account and region.
+func (t *tx) Scopes(ctx context.Context) ([]configd.Scope, error) {
+	rows, err := t.query(ctx, qScopes)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list scopes: %w", err)
+	}
+	defer rows.Close()
+	var out []configd.Scope
+	for rows.Next() {
+		var s configd.Scope
+		if err := rows.Scan(&s.AccountID, &s.Region); err != nil {
+			return nil, fmt.Errorf("sqlite: list scopes: %w", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list scopes: %w", err)
+	}
+	return out, nil
+}
+
+// resetQueries empty every scoped table. meta and sqlite_sequence (the
+// AUTOINCREMENT counter) are kept.
+var resetQueries = []*query{
+	writeQuery(`DELETE FROM recorders`),
+	writeQuery(`DELETE FROM delivery_channels`),
+	writeQuery(`DELETE FROM retention_configurations`),
+	writeQuery(`DELETE FROM tags`),
+	writeQuery(`DELETE FROM resources`),
+	writeQuery(`DELETE FROM resource_types`),
+	writeQuery(`DELETE FROM configuration_items`),
+}
+
+// reset deletes the data of every scope.
+func (t *tx) reset() error {
+	for _, q := range resetQueries {
+		if _, err := t.exec(t.ctx, q); err != nil {
+			return fmt.Errorf("sqlite: reset: %w", err)
+		}
+	}
+	return nil
+}
