@@ -129,7 +129,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := &Request{Scope: scope, Operation: op, RequestID: reqID}
 	h := s.handlers[op]
 	if h == nil {
-		s.writeError(w, r, reqID, op, configd.Errorf(configd.ErrNotImplemented, "configd does not implement the AWS Config operation %s yet.", op))
+		// Input errors first, as for any operation; then say what is missing.
+		err := decode(body, api.Operations[op].NewInput())
+		if err == nil {
+			err = configd.Errorf(configd.ErrNotImplemented, "configd does not implement the AWS Config operation %s yet.", op)
+		}
+		s.writeError(w, r, reqID, op, err)
 		return
 	}
 	start := time.Now()
