@@ -31,6 +31,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !configd.ValidAccountID(*account) {
 		return fmt.Errorf("--account %q: want 12 digits", *account)
 	}
+	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
+		return err
+	}
 	store, err := sqlite.Open(ctx, filepath.Join(*dataDir, "configd.db"))
 	if err != nil {
 		return err
