@@ -273,4 +273,3 @@ func TestScheduleContext(t *testing.T) {
 		}
 	})
 }
-

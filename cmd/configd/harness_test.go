@@ -62,9 +62,9 @@ func startServer(t testing.TB, mod ...func(*ServeConfig)) *testServer {
 // client returns an SDK client for the account's key in region.
 func (s *testServer) client(key, secret, region string) *configservice.Client {
 	return configservice.New(configservice.Options{
-		Region:       region,
-		BaseEndpoint: aws.String(s.URL()),
-		Credentials:  credentials.NewStaticCredentialsProvider(key, secret, ""),
+		Region:           region,
+		BaseEndpoint:     aws.String(s.URL()),
+		Credentials:      credentials.NewStaticCredentialsProvider(key, secret, ""),
 		RetryMaxAttempts: 1,
 	})
 }
