@@ -34,11 +34,11 @@ type block struct {
 }
 
 type letExpr struct {
-	name  string
-	lit   any    // the value when q is nil
-	q     *query // the query when the value is not a literal
-	line  int
-	col   int
+	name string
+	lit  any    // the value when q is nil
+	q    *query // the query when the value is not a literal
+	line int
+	col  int
 }
 
 // clause is one of *accessClause, *ruleRef, *blockClause, *whenBlock and
@@ -130,15 +130,15 @@ type query struct {
 type partKind uint8
 
 const (
-	partKey       partKind = iota // .name or ['name']
-	partVar                       // %name as the first part
-	partVarKey                    // .%name: the keys held by a variable
-	partIndex                     // [n] or .n
-	partAllValues                 // .* (capture name optional)
-	partAllIndices                // [*] or [name] (capture name optional)
-	partFilter                    // [ clauses ] (capture name optional)
-	partKeyFilter                 // [ keys == value ]
-	partThis                      // this
+	partKey        partKind = iota // .name or ['name']
+	partVar                        // %name as the first part
+	partVarKey                     // .%name: the keys held by a variable
+	partIndex                      // [n] or .n
+	partAllValues                  // .* (capture name optional)
+	partAllIndices                 // [*] or [name] (capture name optional)
+	partFilter                     // [ clauses ] (capture name optional)
+	partKeyFilter                  // [ keys == value ]
+	partThis                       // this
 )
 
 type qpart struct {

@@ -515,10 +515,10 @@ func keyMatches(key string, op opKind, not bool, rhs []qres) bool {
 type converter func(string) string
 
 var converters = []converter{
-	func(s string) string { return joinWords(s, "", true, false) },  // camelCase
-	func(s string) string { return joinWords(s, "", false, false) }, // PascalCase
-	func(s string) string { return joinWords(s, "-", false, true) }, // kebab-case
-	func(s string) string { return joinWords(s, "_", false, true) }, // snake_case
+	func(s string) string { return joinWords(s, "", true, false) },   // camelCase
+	func(s string) string { return joinWords(s, "", false, false) },  // PascalCase
+	func(s string) string { return joinWords(s, "-", false, true) },  // kebab-case
+	func(s string) string { return joinWords(s, "_", false, true) },  // snake_case
 	func(s string) string { return joinWords(s, " ", false, false) }, // Title Case
 	func(s string) string { return joinWords(s, "-", false, false) }, // Train-Case
 }
