@@ -24,7 +24,7 @@ var (
 	qUpsertResource = writeQuery(`INSERT INTO resources
 		(account_id, region, resource_type, resource_id, resource_name, latest_seq, deletion_time) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (account_id, region, resource_type, resource_id) DO UPDATE SET
-
+			resource_name = excluded.resource_name,
 			latest_seq = excluded.latest_seq,
 			deletion_time = excluded.deletion_time`)
 	qAddTypeCount = writeQuery(`INSERT INTO resource_types (account_id, region, resource_type, live_count) VALUES (?, ?, ?, ?)
