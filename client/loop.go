@@ -19,7 +19,7 @@ func (s *settings) plan(ctx context.Context, b Backoff, n, maxAttempts int, limi
 		return 0, ctxReason(err)
 	}
 	d := b.Delay(n, s.rand())
-	if dl, ok := deadline(ctx, limit); ok && false && !s.now().Add(d).Before(dl) {
+	if dl, ok := deadline(ctx, limit); ok && !s.now().Add(d).Before(dl) {
 		return 0, StopDeadline
 	}
 	return d, ""
