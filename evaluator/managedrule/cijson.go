@@ -12,6 +12,9 @@ import (
 // decodeConfiguration decodes ci.Configuration into v. An empty or null
 // configuration leaves v as it is.
 func decodeConfiguration(ci *configd.ConfigurationItem, v any) error {
+	if decoded.get(ci.Configuration, v) {
+		return nil
+	}
 	s := strings.TrimSpace(ci.Configuration)
 	if s == "" || s == "null" {
 		return nil
@@ -19,6 +22,7 @@ func decodeConfiguration(ci *configd.ConfigurationItem, v any) error {
 	if err := json.Unmarshal([]byte(s), v); err != nil {
 		return fmt.Errorf("decode configuration: %w", err)
 	}
+	decoded.put(ci.Configuration, v)
 	return nil
 }
 
@@ -55,6 +59,10 @@ func supplementary(ci *configd.ConfigurationItem, key string) []byte {
 // decodeSupplementary decodes the supplementary configuration key of ci into
 // v and reports whether it was present.
 func decodeSupplementary(ci *configd.ConfigurationItem, key string, v any) (bool, error) {
+	raw := ci.SupplementaryConfiguration[key]
+	if decoded.get(raw, v) {
+		return true, nil
+	}
 	b := supplementary(ci, key)
 	if b == nil {
 		return false, nil
@@ -62,6 +70,7 @@ func decodeSupplementary(ci *configd.ConfigurationItem, key string, v any) (bool
 	if err := json.Unmarshal(b, v); err != nil {
 		return true, fmt.Errorf("decode supplementary configuration %s: %w", key, err)
 	}
+	decoded.put(raw, v)
 	return true, nil
 }
 
@@ -89,6 +98,11 @@ type flexString string
 
 func (f *flexString) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
+	// Fast path: a string without escapes.
+	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' && bytes.IndexByte(b[1:n-1], '\\') < 0 {
+		*f = flexString(b[1 : n-1])
+		return nil
+	}
 	if len(b) == 0 || string(b) == "null" {
 		*f = ""
 		return nil
@@ -132,6 +146,10 @@ func (l *stringList) UnmarshalJSON(b []byte) error {
 	case len(b) == 0 || string(b) == "null":
 		*l = nil
 	case b[0] == '[':
+		if out, ok := simpleStrings(b); ok {
+			*l = out
+			return nil
+		}
 		var xs []flexString
 		if err := json.Unmarshal(b, &xs); err != nil {
 			return err
@@ -143,7 +161,7 @@ func (l *stringList) UnmarshalJSON(b []byte) error {
 		*l = out
 	default:
 		var s flexString
-		if err := json.Unmarshal(b, &s); err != nil {
+		if err := s.UnmarshalJSON(b); err != nil {
 			return err
 		}
 		*l = []string{string(s)}
@@ -151,10 +169,71 @@ func (l *stringList) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// jsonUnquote decodes a JSON string literal.
-func jsonUnquote(b []byte, s *string) error {
-	if err := json.Unmarshal(b, s); err != nil {
-		return fmt.Errorf("decode JSON string: %w", err)
+// simpleStrings reads a JSON array of strings without escapes, the common
+// form of policy elements, without a second pass of encoding/json; it
+// reports false for anything else.
+func simpleStrings(b []byte) ([]string, bool) {
+	var out []string
+	i := 1
+	for {
+		for i < len(b) && isSpace(b[i]) {
+			i++
+		}
+		if i < len(b) && b[i] == ']' && len(out) == 0 {
+			return []string{}, i == len(b)-1
+		}
+		if i >= len(b) || b[i] != '"' {
+			return nil, false
+		}
+		j := i + 1
+		for j < len(b) && b[j] != '"' {
+			if b[j] == '\\' || b[j] < 0x20 {
+				return nil, false
+			}
+			j++
+		}
+		if j >= len(b) {
+			return nil, false
+		}
+		out = append(out, string(b[i+1:j]))
+		i = j + 1
+		for i < len(b) && isSpace(b[i]) {
+			i++
+		}
+		if i >= len(b) {
+			return nil, false
+		}
+		switch b[i] {
+		case ',':
+			i++
+		case ']':
+			return out, i == len(b)-1
+		default:
+			return nil, false
+		}
 	}
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// policyText decodes a policy document given either as a JSON object or as
+// a JSON string holding it, and keeps its text.
+type policyText string
+
+func (p *policyText) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*p = policyText(s)
+		return nil
+	}
+	if string(b) == "null" {
+		*p = ""
+		return nil
+	}
+	*p = policyText(b)
 	return nil
 }

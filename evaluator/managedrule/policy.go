@@ -10,7 +10,7 @@ import (
 // policyDocument is an IAM policy (identity or resource based).
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
 type policyDocument struct {
-	Statement statements `json:"Statement"`
+	Statement []statement
 }
 
 type statement struct {
@@ -24,25 +24,23 @@ type statement struct {
 	Condition    map[string]map[string]stringList `json:"Condition"`
 }
 
-// statements decodes the Statement element, a single object or an array.
-type statements []statement
-
-func (s *statements) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '{' {
-		var one statement
-		if err := json.Unmarshal(b, &one); err != nil {
-			return err
-		}
-		*s = statements{one}
-		return nil
+// unmarshalPolicy decodes a policy whose Statement is an array or, less
+// often, a single object.
+func unmarshalPolicy(b []byte) (*policyDocument, error) {
+	var many struct {
+		Statement []statement `json:"Statement"`
 	}
-	var many []statement
-	if err := json.Unmarshal(b, &many); err != nil {
-		return err
+	err := json.Unmarshal(b, &many)
+	if err == nil {
+		return &policyDocument{Statement: many.Statement}, nil
 	}
-	*s = many
-	return nil
+	var one struct {
+		Statement *statement `json:"Statement"`
+	}
+	if json.Unmarshal(b, &one) != nil || one.Statement == nil {
+		return nil, err
+	}
+	return &policyDocument{Statement: []statement{*one.Statement}}, nil
 }
 
 // principal is the Principal element: "*" or a map of principal kinds
@@ -90,6 +88,18 @@ func (p *principal) anyone() bool {
 // Config writes IAM policy documents (policyVersionList[].document,
 // userPolicyList[].policyDocument).
 func parsePolicy(text string) (*policyDocument, error) {
+	var cached *policyDocument
+	if decoded.get(text, &cached) {
+		return cached, nil
+	}
+	d, err := decodePolicy(text)
+	if err == nil {
+		decoded.put(text, &d)
+	}
+	return d, err
+}
+
+func decodePolicy(text string) (*policyDocument, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return &policyDocument{}, nil
@@ -99,11 +109,7 @@ func parsePolicy(text string) (*policyDocument, error) {
 			text = u
 		}
 	}
-	var d policyDocument
-	if err := json.Unmarshal([]byte(text), &d); err != nil {
-		return nil, err
-	}
-	return &d, nil
+	return unmarshalPolicy([]byte(text))
 }
 
 func (s *statement) allow() bool { return strings.EqualFold(s.Effect, "Allow") }

@@ -65,18 +65,15 @@ func decodeLambda(ci *configd.ConfigurationItem) (*lambdaConfig, error) {
 // function.
 // https://docs.aws.amazon.com/config/latest/developerguide/lambda-function-public-access-prohibited.html
 func checkLambdaPublic(ci *configd.ConfigurationItem, _ *Input) (verdict, error) {
-	b := supplementary(ci, "Policy")
-	if b == nil {
+	var text policyText
+	found, err := decodeSupplementary(ci, "Policy", &text)
+	if err != nil {
+		return verdict{}, err
+	}
+	if !found || text == "" {
 		return compliant(), nil
 	}
-	text := string(b)
-	if b[0] == '"' {
-		// A policy given as a plain JSON string.
-		if err := jsonUnquote(b, &text); err != nil {
-			return verdict{}, err
-		}
-	}
-	doc, err := parsePolicy(text)
+	doc, err := parsePolicy(string(text))
 	if err != nil {
 		return verdict{}, fmt.Errorf("decode function policy: %w", err)
 	}

@@ -1,7 +1,6 @@
 package managedrule
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -49,46 +48,49 @@ func init() {
 	)
 }
 
-// cidrList decodes ipRanges/ipv4Ranges/ipv6Ranges: an array of CIDR strings
-// or of objects with cidrIp or cidrIpv6.
-type cidrList []string
+// cidrList decodes ipRanges: an array of CIDR strings (objects with cidrIp
+// or cidrIpv6 are accepted too).
+type cidrList []cidr
 
-func (l *cidrList) UnmarshalJSON(b []byte) error {
-	var raw []json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	out := make([]string, 0, len(raw))
-	for _, r := range raw {
-		r = bytes.TrimSpace(r)
-		if len(r) > 0 && r[0] == '"' {
-			var s string
-			if err := json.Unmarshal(r, &s); err != nil {
-				return err
-			}
-			out = append(out, s)
-			continue
-		}
-		var o struct {
-			CidrIP   string `json:"cidrIp"`
-			CidrIPv6 string `json:"cidrIpv6"`
-		}
-		if err := json.Unmarshal(r, &o); err != nil {
+// cidr is one CIDR of a range list.
+type cidr string
+
+func (c *cidr) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var s flexString
+		if err := s.UnmarshalJSON(b); err != nil {
 			return err
 		}
-		out = append(out, o.CidrIP+o.CidrIPv6)
+		*c = cidr(s)
+		return nil
 	}
-	*l = out
+	var o struct {
+		CidrIP   string `json:"cidrIp"`
+		CidrIPv6 string `json:"cidrIpv6"`
+	}
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	*c = cidr(o.CidrIP + o.CidrIPv6)
 	return nil
 }
 
+// ipv4Range and ipv6Range are the elements of ipv4Ranges and ipv6Ranges.
+type ipv4Range struct {
+	CidrIP string `json:"cidrIp"`
+}
+
+type ipv6Range struct {
+	CidrIPv6 string `json:"cidrIpv6"`
+}
+
 type ipPermission struct {
-	IPProtocol string   `json:"ipProtocol"`
-	FromPort   *int     `json:"fromPort"`
-	ToPort     *int     `json:"toPort"`
-	IPRanges   cidrList `json:"ipRanges"`
-	IPv4Ranges cidrList `json:"ipv4Ranges"`
-	IPv6Ranges cidrList `json:"ipv6Ranges"`
+	IPProtocol string      `json:"ipProtocol"`
+	FromPort   *int        `json:"fromPort"`
+	ToPort     *int        `json:"toPort"`
+	IPRanges   cidrList    `json:"ipRanges"`
+	IPv4Ranges []ipv4Range `json:"ipv4Ranges"`
+	IPv6Ranges []ipv6Range `json:"ipv6Ranges"`
 }
 
 type securityGroup struct {
@@ -123,13 +125,20 @@ func (p *ipPermission) ports() (from, to int) {
 // worldOpen returns the unrestricted source ("0.0.0.0/0" or "::/0") of the
 // permission, or "".
 func (p *ipPermission) worldOpen() string {
-	for _, lists := range []cidrList{p.IPv4Ranges, p.IPRanges} {
-		if contains(lists, "0.0.0.0/0") {
+	for _, r := range p.IPv4Ranges {
+		if r.CidrIP == "0.0.0.0/0" {
 			return "0.0.0.0/0"
 		}
 	}
-	if contains(p.IPv6Ranges, "::/0") {
-		return "::/0"
+	for _, r := range p.IPRanges {
+		if r == "0.0.0.0/0" {
+			return "0.0.0.0/0"
+		}
+	}
+	for _, r := range p.IPv6Ranges {
+		if r.CidrIPv6 == "::/0" {
+			return "::/0"
+		}
 	}
 	return ""
 }
