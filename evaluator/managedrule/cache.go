@@ -70,10 +70,13 @@ func (c *decodeCache) put(text string, v any) {
 	}
 	rv := reflect.ValueOf(v).Elem()
 	k := keyOf(text, rv.Type())
+	// Keep a copy, so that the caller's variable is not shared.
+	cp := reflect.New(rv.Type()).Elem()
+	cp.Set(rv)
 	c.mu.Lock()
 	if c.cur == nil || len(c.cur) >= c.limit {
 		c.old, c.cur = c.cur, make(map[cacheKey]cacheEntry, c.limit)
 	}
-	c.cur[k] = cacheEntry{text: text, value: rv}
+	c.cur[k] = cacheEntry{text: text, value: cp}
 	c.mu.Unlock()
 }

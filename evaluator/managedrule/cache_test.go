@@ -75,3 +75,15 @@ func TestCacheGenerations(t *testing.T) {
 		t.Errorf("previous generation entry: %q", got)
 	}
 }
+
+func TestCacheCopiesValues(t *testing.T) {
+	c := &decodeCache{limit: 4}
+	text := "k"
+	v := []string{"a"}
+	c.put(text, &v)
+	v = []string{"changed"}
+	var got []string
+	if !c.get(text, &got) || len(got) != 1 || got[0] != "a" {
+		t.Errorf("cached value %v follows the caller's variable", got)
+	}
+}

@@ -142,8 +142,10 @@ type resourceRule struct {
 	check func(ci *configd.ConfigurationItem, in *Input) (verdict, error)
 }
 
+// Identifier implements Rule.
 func (r *resourceRule) Identifier() string { return r.id }
 
+// Evaluate implements Rule: one result for in.CI, or one per listed item.
 func (r *resourceRule) Evaluate(ctx context.Context, in Input) ([]Result, error) {
 	if in.CI != nil {
 		res, err := r.one(in.CI, &in)

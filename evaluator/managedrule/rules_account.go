@@ -88,8 +88,10 @@ type accountTrailRule struct {
 	multiRegion bool
 }
 
+// Identifier implements Rule.
 func (r *accountTrailRule) Identifier() string { return r.id }
 
+// Evaluate implements Rule: one result for the account, whatever in.CI is.
 func (r *accountTrailRule) Evaluate(ctx context.Context, in Input) ([]Result, error) {
 	if in.Inventory == nil {
 		return nil, fmt.Errorf("managedrule %s: account evaluation without an inventory", r.id)
