@@ -6,15 +6,24 @@
 //	}
 //
 // and must pass all of it. The suite states the contract of the store where
-// the interface comments leave room: limits of 0 mean no limit, counts leave
-// out types without resources, sequence numbers keep growing across Reset.
+// the interface comments leave room:
+//
+//   - a limit of 0 (History, ListResources) means no limit;
+//   - ListResources without a resource type is an error;
+//   - CountResources leaves out types without (non-deleted) resources;
+//   - sequence numbers grow across resources, scopes and Reset;
+//   - Scopes lists a scope only while it holds data;
+//   - a Read is a snapshot taken at its first statement, runs beside an open
+//     Write without waiting for it (and the other way round), and fails on
+//     any write method;
+//   - Write and Read return the error of fn unchanged and, with a context
+//     already canceled, an error that wraps context.Canceled.
 package storetest
 
 import (
 	"context"
 	"reflect"
 	"sort"
-	"strings"
 	"testing"
 	"time"
 
@@ -283,6 +292,3 @@ func sortedScopes(scopes []configd.Scope) []string {
 	sort.Strings(out)
 	return out
 }
-
-// join joins strings for messages.
-func join(ss []string) string { return strings.Join(ss, ",") }
