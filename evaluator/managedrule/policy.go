@@ -63,8 +63,10 @@ func (p *principal) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, &p.byKind)
 }
 
-// anyone reports whether the principal includes every AWS principal: "*" or
-// {"AWS": "*"}.
+// anyone reports whether the principal includes every AWS principal: "*",
+// {"AWS": "*"}, or an AWS principal with a wildcard in it. S3 counts a
+// policy as public unless it grants access only to fixed values
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status).
 func (p *principal) anyone() bool {
 	if p == nil {
 		return false
@@ -75,7 +77,7 @@ func (p *principal) anyone() bool {
 	for kind, vs := range p.byKind {
 		if strings.EqualFold(kind, "AWS") || strings.EqualFold(kind, "CanonicalUser") {
 			for _, v := range vs {
-				if v == "*" {
+				if strings.ContainsAny(v, "*?") {
 					return true
 				}
 			}
@@ -148,16 +150,23 @@ var restrictingConditionKeys = map[string]bool{
 	"aws:principalservicename": true,
 }
 
+// A condition restricts the statement when a restricting key is compared
+// only to fixed values: no value holds a wildcard, and no source IP range
+// covers every address.
 func (s *statement) restrictedByCondition() bool {
 	for _, kv := range s.Condition {
 		for key, values := range kv {
-			if !restrictingConditionKeys[strings.ToLower(key)] {
+			if !restrictingConditionKeys[strings.ToLower(key)] || len(values) == 0 {
 				continue
 			}
+			fixed := true
 			for _, v := range values {
-				if v != "*" && v != "" {
-					return true
+				if v == "" || strings.ContainsAny(v, "*?") || v == "0.0.0.0/0" || v == "::/0" {
+					fixed = false
 				}
+			}
+			if fixed {
+				return true
 			}
 		}
 	}

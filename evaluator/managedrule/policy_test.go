@@ -79,6 +79,35 @@ func TestStatementSemantics(t *testing.T) {
 	}
 }
 
+func TestPublicPrincipal(t *testing.T) {
+	cases := []struct {
+		name, statement string
+		public          bool
+	}{
+		{"OKStar", `{"Effect":"Allow","Principal":"*"}`, true},
+		{"OKAWSStar", `{"Effect":"Allow","Principal":{"AWS":"*"}}`, true},
+		{"OKWildcardAccount", `{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::*:root"}}`, true},
+		{"OKAccount", `{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"}}`, false},
+		{"OKService", `{"Effect":"Allow","Principal":{"Service":"logging.s3.amazonaws.com"}}`, false},
+		{"OKFixedSourceArn", `{"Effect":"Allow","Principal":"*","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:s3:::logs"}}}`, false},
+		{"OKWildcardSourceArn", `{"Effect":"Allow","Principal":"*","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:s3:::*"}}}`, true},
+		{"OKFixedSourceIP", `{"Effect":"Allow","Principal":"*","Condition":{"IpAddress":{"aws:SourceIp":["192.0.2.0/24"]}}}`, false},
+		{"OKAnySourceIP", `{"Effect":"Allow","Principal":"*","Condition":{"IpAddress":{"aws:SourceIp":"0.0.0.0/0"}}}`, true},
+		{"OKOtherConditionKey", `{"Effect":"Allow","Principal":"*","Condition":{"StringEquals":{"s3:prefix":"home/"}}}`, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := parsePolicy(`{"Statement":[` + tc.statement + `]}`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := d.Statement[0].publicPrincipal(); got != tc.public {
+				t.Errorf("publicPrincipal = %t, want %t", got, tc.public)
+			}
+		})
+	}
+}
+
 // FuzzParsePolicy feeds policy documents, which come from recorded
 // configuration items, to the decoder and the statement checks.
 func FuzzParsePolicy(f *testing.F) {
