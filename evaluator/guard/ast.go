@@ -144,7 +144,10 @@ const (
 type qpart struct {
 	kind  partKind
 	name  string // key, variable or capture name
-	index int
+	index int    // partIndex; partKey when keyIsIndex
+	// keyIsIndex marks a partKey whose name is an integer: Guard uses it as a
+	// list index.
+	keyIsIndex bool
 	// partFilter
 	filter [][]clause
 	// partKeyFilter

@@ -34,6 +34,9 @@ func element(parent qres, i int, v any) qres {
 // split separates the resolved values of lhs from the unresolved ones, which
 // become failing checks.
 func split(rs []qres, out []check) ([]qres, []check) {
+	if allResolved(rs) {
+		return rs, out
+	}
 	sel := make([]qres, 0, len(rs))
 	for _, r := range rs {
 		if r.un != nil {
@@ -48,6 +51,9 @@ func split(rs []qres, out []check) ([]qres, []check) {
 // splitRHS separates the resolved right-hand values; each unresolved one
 // fails against every left-hand value.
 func splitRHS(rs []qres, lhs []qres, out []check) ([]qres, []check) {
+	if allResolved(rs) {
+		return rs, out
+	}
 	sel := make([]qres, 0, len(rs))
 	for _, r := range rs {
 		if r.un != nil {
@@ -59,6 +65,15 @@ func splitRHS(rs []qres, lhs []qres, out []check) ([]qres, []check) {
 		sel = append(sel, r)
 	}
 	return sel, out
+}
+
+func allResolved(rs []qres) bool {
+	for _, r := range rs {
+		if r.un != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // eqChecks implements == and !=.

@@ -15,6 +15,7 @@ type evaluation struct {
 	steps    int
 	rules    []ruleState
 	captures map[string][]qres
+	slab     []pathNode
 }
 
 type ruleState struct {

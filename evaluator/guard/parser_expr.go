@@ -417,6 +417,13 @@ func (p *parser) parseAccess() (*query, bool) {
 	if p.err != nil {
 		return nil, false
 	}
+	for i := range q.parts {
+		if q.parts[i].kind == partKey {
+			if n, err := strconv.ParseInt(q.parts[i].name, 10, 32); err == nil {
+				q.parts[i].keyIsIndex, q.parts[i].index = true, int(n)
+			}
+		}
+	}
 	// "%v.a" reads every value of v: Guard inserts [*] after a variable
 	// followed by more parts.
 	if q.parts[0].kind == partVar && len(q.parts) > 1 && q.parts[1].kind != partAllIndices {

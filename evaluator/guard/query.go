@@ -3,7 +3,6 @@ package guard
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode"
 )
@@ -177,6 +176,24 @@ func (ev *evaluation) capture(name, key string, at *pathNode) {
 	ev.captures[name] = append(ev.captures[name], qres{v: key, path: at})
 }
 
+// child and at allocate path nodes from a slab owned by the evaluation: a
+// query step costs no allocation of its own.
+func (ev *evaluation) child(parent *pathNode, key string) *pathNode {
+	return ev.node(pathNode{parent: parent, key: key})
+}
+
+func (ev *evaluation) at(parent *pathNode, i int) *pathNode {
+	return ev.node(pathNode{parent: parent, index: i, isIndex: true})
+}
+
+func (ev *evaluation) node(n pathNode) *pathNode {
+	if len(ev.slab) == cap(ev.slab) {
+		ev.slab = make([]pathNode, 0, 64)
+	}
+	ev.slab = append(ev.slab, n)
+	return &ev.slab[len(ev.slab)-1]
+}
+
 func absIndex(i int) int {
 	if i < 0 {
 		return -i
@@ -219,15 +236,15 @@ func (ev *evaluation) walk(parts []qpart, i int, cur qval, e env, conv converter
 		return ev.walk(parts, i+1, cur, e, conv, out)
 
 	case partKey:
-		if n, perr := strconv.ParseInt(p.name, 10, 32); perr == nil {
-			return ev.index(parts, i, int(n), cur, e, conv, out)
+		if p.keyIsIndex {
+			return ev.index(parts, i, p.index, cur, e, conv, out)
 		}
 		m, ok := cur.v.(map[string]any)
 		if !ok {
 			return unres(out, cur, reasonNotStruct, p.name, 0), nil
 		}
 		if v, found := m[p.name]; found {
-			return ev.walk(parts, i+1, qval{v, cur.path.child(p.name)}, e, conv, out)
+			return ev.walk(parts, i+1, qval{v, ev.child(cur.path, p.name)}, e, conv, out)
 		}
 		// Guard retries a missing key in other letter cases (camelCase,
 		// PascalCase, snake_case, ...) and keeps to the case that matched for
@@ -235,7 +252,7 @@ func (ev *evaluation) walk(parts []qpart, i int, cur qval, e env, conv converter
 		if conv != nil {
 			k := conv(p.name)
 			if v, found := m[k]; found {
-				return ev.walk(parts, i+1, qval{v, cur.path.child(k)}, e, conv, out)
+				return ev.walk(parts, i+1, qval{v, ev.child(cur.path, k)}, e, conv, out)
 			}
 		} else {
 			for _, c := range converters {
@@ -244,7 +261,7 @@ func (ev *evaluation) walk(parts []qpart, i int, cur qval, e env, conv converter
 					continue
 				}
 				if v, found := m[k]; found {
-					return ev.walk(parts, i+1, qval{v, cur.path.child(k)}, e, c, out)
+					return ev.walk(parts, i+1, qval{v, ev.child(cur.path, k)}, e, c, out)
 				}
 			}
 		}
@@ -263,7 +280,7 @@ func (ev *evaluation) walk(parts []qpart, i int, cur qval, e env, conv converter
 				return unres(out, cur, reasonEmpty, "", 0), nil
 			}
 			for idx, el := range x {
-				if out, err = ev.walk(parts, i+1, qval{el, cur.path.at(idx)}, e, conv, out); err != nil {
+				if out, err = ev.walk(parts, i+1, qval{el, ev.at(cur.path, idx)}, e, conv, out); err != nil {
 					return out, err
 				}
 			}
@@ -276,7 +293,7 @@ func (ev *evaluation) walk(parts []qpart, i int, cur qval, e env, conv converter
 				return unres(out, cur, reasonEmpty, "", 0), nil
 			}
 			for _, k := range sortedKeys(x) {
-				at := cur.path.child(k)
+				at := ev.child(cur.path, k)
 				if p.name != "" {
 					ev.capture(p.name, k, at)
 				}
@@ -308,7 +325,7 @@ func (ev *evaluation) index(parts []qpart, i, n int, cur qval, e env, conv conve
 	if idx >= len(l) {
 		return unres(out, cur, reasonIndexRange, "", n), nil
 	}
-	return ev.walk(parts, i+1, qval{l[idx], cur.path.at(idx)}, e, conv, out)
+	return ev.walk(parts, i+1, qval{l[idx], ev.at(cur.path, idx)}, e, conv, out)
 }
 
 // varKey resolves .%name: the struct's entries whose keys the variable holds.
@@ -341,7 +358,7 @@ func (ev *evaluation) varKey(parts []qpart, i int, cur qval, e env, conv convert
 			out = unres(out, cur, reasonMissingKey, k, 0)
 			return nil
 		}
-		out, err = ev.walk(parts, i+1, qval{v, cur.path.child(k)}, e, conv, out)
+		out, err = ev.walk(parts, i+1, qval{v, ev.child(cur.path, k)}, e, conv, out)
 		return err
 	}
 	for _, k := range keys {
@@ -388,7 +405,7 @@ func (ev *evaluation) filter(parts []qpart, i int, cur qval, e env, conv convert
 		if prev == partKey || prev == partVarKey {
 			// name[ ... ] filters the struct's values.
 			for _, k := range sortedKeys(x) {
-				v := qval{x[k], cur.path.child(k)}
+				v := qval{x[k], ev.child(cur.path, k)}
 				ok, err := selects(v)
 				if err != nil {
 					return out, err
@@ -412,7 +429,7 @@ func (ev *evaluation) filter(parts []qpart, i int, cur qval, e env, conv convert
 		return ev.walk(parts, i+1, cur, e, conv, out)
 	case []any:
 		for idx, el := range x {
-			v := qval{el, cur.path.at(idx)}
+			v := qval{el, ev.at(cur.path, idx)}
 			ok, err := selects(v)
 			if err != nil {
 				return out, err
@@ -457,7 +474,7 @@ func (ev *evaluation) keyFilter(parts []qpart, i int, cur qval, e env, conv conv
 		if !keyMatches(k, p.keyOp, p.keyOpNot, rhs) {
 			continue
 		}
-		if out, err = ev.walk(parts, i+1, qval{m[k], cur.path.child(k)}, e, conv, out); err != nil {
+		if out, err = ev.walk(parts, i+1, qval{m[k], ev.child(cur.path, k)}, e, conv, out); err != nil {
 			return out, err
 		}
 	}
