@@ -229,7 +229,9 @@ func (s *countSink) Record(_ context.Context, _ configd.Scope, ci *configd.Confi
 	return true, nil
 }
 
-func (s *countSink) KnownIDs(context.Context, configd.Scope, string) ([]string, error) { return nil, nil }
+func (s *countSink) KnownIDs(context.Context, configd.Scope, string) ([]string, error) {
+	return nil, nil
+}
 
 func (s *countSink) RecordDeleted(context.Context, configd.Scope, configd.ResourceKey) error {
 	return nil
