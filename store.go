@@ -36,6 +36,8 @@ type Tx interface {
 	// SetMetaIfAbsent stores value under key unless key exists, and returns
 	// the value now stored.
 	SetMetaIfAbsent(ctx context.Context, key, value string) (string, error)
+	// SetMeta stores value under key, replacing any value.
+	SetMeta(ctx context.Context, key, value string) error
 
 	// Scopes lists every scope that holds data, for background services.
 	Scopes(ctx context.Context) ([]Scope, error)

@@ -61,11 +61,18 @@ type Server struct {
 	Emulator bool
 	// Extra routes mounted beside the API (for /metrics).
 	Extra map[string]http.Handler
+	// Extensions are configd's own operations, served like AWS's (signed,
+	// scoped) under targets outside AWS Config's prefix, such as
+	// "Configd.PollRecorders".
+	Extensions map[string]Extension
 
 	handlers map[string]handler
 }
 
 type handler func(ctx context.Context, req *Request, body []byte) (any, error)
+
+// Extension is the handler of a configd extension operation.
+type Extension func(ctx context.Context, req *Request, body []byte) (any, error)
 
 // NewServer returns a Server with every operation of the model routed.
 func NewServer(s *Server) *Server {
@@ -107,7 +114,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	op, ok := strings.CutPrefix(target, TargetPrefix)
-	if !ok || api.Operations[op] == nil {
+	ext := s.Extensions[target]
+	if ext != nil {
+		op = target
+	} else if !ok || api.Operations[op] == nil {
 		s.writeError(w, r, reqID, "", configd.Errorf(configd.ErrUnknownOperation, "The operation %q is not supported by AWS Config.", target))
 		return
 	}
@@ -128,6 +138,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	req := &Request{Scope: scope, Operation: op, RequestID: reqID}
 	h := s.handlers[op]
+	if ext != nil {
+		h = handler(ext)
+	}
 	if h == nil {
 		// Input errors first, as for any operation; then say what is missing.
 		err := decode(body, api.Operations[op].NewInput())

@@ -58,8 +58,8 @@ func New(o Options) *Service {
 // Store returns the service's store.
 func (s *Service) Store() configd.Store { return s.store }
 
-// Now returns the service clock's time.
-func (s *Service) Now() configd.Clock { return s.clock }
+// Clock returns the service's clock.
+func (s *Service) Clock() configd.Clock { return s.clock }
 
 func (s *Service) read(ctx context.Context, fn func(configd.Tx) error) error {
 	return s.store.Read(ctx, fn)

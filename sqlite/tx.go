@@ -121,7 +121,16 @@ func (t *tx) Lock(ctx context.Context, scope configd.Scope, name string) error {
 var (
 	qGetMeta = readQuery(`SELECT value FROM meta WHERE key = ?`)
 	qPutMeta = writeQuery(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`)
+	qSetMeta = writeQuery(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
 )
+
+// SetMeta stores value under key, replacing any value.
+func (t *tx) SetMeta(ctx context.Context, key, value string) error {
+	if _, err := t.exec(ctx, qSetMeta, key, value); err != nil {
+		return fmt.Errorf("sqlite: set meta %q: %w", key, err)
+	}
+	return nil
+}
 
 // Meta returns the value stored under key, or "" if there is none.
 func (t *tx) Meta(ctx context.Context, key string) (string, error) {

@@ -19,6 +19,11 @@ var metaTests = []test{
 			v, err = tx.SetMetaIfAbsent(ctx, "instance-id", "second")
 			must(t, "SetMetaIfAbsent", err)
 			wantEqual(t, "SetMetaIfAbsent of present key", v, "first")
+			must(t, "SetMeta", tx.SetMeta(ctx, "schedule", "a"))
+			must(t, "SetMeta", tx.SetMeta(ctx, "schedule", "b"))
+			v, err = tx.Meta(ctx, "schedule")
+			must(t, "Meta", err)
+			wantEqual(t, "Meta after SetMeta twice", v, "b")
 			return nil
 		})
 		read(t, s, func(ctx context.Context, tx configd.Tx) error {

@@ -59,7 +59,15 @@ func freeAddr(t testing.TB) string {
 type proc struct {
 	cmd    *exec.Cmd
 	addr   string
-	stdout *strings.Builder
+	mu     sync.Mutex
+	stdout strings.Builder
+}
+
+// output returns what the process printed so far.
+func (p *proc) output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stdout.String()
 }
 
 // startProcess runs `configd serve` and waits until /health answers.
@@ -67,19 +75,18 @@ func startProcess(t testing.TB, dataDir, addr string, extra ...string) *proc {
 	t.Helper()
 	args := append([]string{"serve", "--addr", addr, "--data-dir", dataDir, "--log-level", "warn"}, extra...)
 	cmd := exec.Command(configdBinary(t), args...)
-	p := &proc{cmd: cmd, addr: addr, stdout: &strings.Builder{}}
+	p := &proc{cmd: cmd, addr: addr}
 	out, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
-			mu.Lock()
+			p.mu.Lock()
 			p.stdout.WriteString(sc.Text() + "\n")
-			mu.Unlock()
+			p.mu.Unlock()
 		}
 	}()
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
@@ -166,12 +173,14 @@ func TestServeFirstStart(t *testing.T) {
 	dir := t.TempDir()
 	addr := freeAddr(t)
 	p := startProcess(t, dir, addr)
-	time.Sleep(100 * time.Millisecond)
+	for i := 0; i < 100 && !strings.Contains(p.output(), "AWS_ENDPOINT_URL"); i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
 	st, err := os.Stat(filepath.Join(dir, "credentials.yaml"))
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("credentials file: %v %v", st, err)
 	}
-	out := p.stdout.String()
+	out := p.output()
 	var key, secret string
 	for _, l := range strings.Split(out, "\n") {
 		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "export AWS_ACCESS_KEY_ID="); ok {

@@ -18,8 +18,10 @@ import (
 
 	"github.com/configd/configd"
 	"github.com/configd/configd/awsjson"
+	"github.com/configd/configd/discovery"
 	"github.com/configd/configd/keyring"
 	"github.com/configd/configd/pagetoken"
+	"github.com/configd/configd/recorder"
 	"github.com/configd/configd/service"
 	"github.com/configd/configd/sqlite"
 )
@@ -33,6 +35,9 @@ type ServeConfig struct {
 	LogFormat            string
 	LogLevel             string
 	RetentionInterval    time.Duration
+	ConfigFile           string
+	DiscoveryInterval    time.Duration
+	UpstreamMaxAttempts  int
 }
 
 func (c *ServeConfig) bind(fs *flag.FlagSet) {
@@ -43,6 +48,9 @@ func (c *ServeConfig) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.DurationVar(&c.RetentionInterval, "retention-interval", time.Hour, "how often history older than the retention period is pruned")
+	fs.StringVar(&c.ConfigFile, "config", "", "configuration file (YAML) saying how to reach each account's AWS APIs for discovery: accounts: {ID: {endpointUrl, accessKeyId, secretAccessKey, profile, roleArn, assumeRecorderRole}}, default: {...}")
+	fs.DurationVar(&c.DiscoveryInterval, "discovery-interval", discovery.DefaultInterval, "how often running recorders poll the AWS APIs of their account")
+	fs.IntVar(&c.UpstreamMaxAttempts, "upstream-max-attempts", recorder.DefaultMaxAttempts, "attempts of each upstream AWS API call, retries of throttling and transient errors included")
 }
 
 // Main is a running configd server. Tests start it on 127.0.0.1:0.
@@ -53,13 +61,14 @@ type Main struct {
 	Logger *slog.Logger
 	Clock  configd.Clock
 
-	Store   *sqlite.DB
-	Service *service.Service
-	Keys    *keyring.Keyring
-	ln      net.Listener
-	http    *http.Server
-	bg      []*service.Loop
-	done    chan error
+	Store     *sqlite.DB
+	Service   *service.Service
+	Keys      *keyring.Keyring
+	Discovery *discovery.Service
+	ln        net.Listener
+	http      *http.Server
+	bg        []*service.Loop
+	done      chan error
 }
 
 // URL returns the base URL the server listens on.
@@ -100,8 +109,17 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Service = service.New(service.Options{Store: m.Store, Clock: m.Clock, Logger: m.Logger, SnapshotDir: filepath.Join(c.DataDir, "s3")})
-	srv := awsjson.NewServer(&awsjson.Server{Service: m.Service, Auth: auth, Tokens: tokens, Logger: m.Logger, Emulator: c.AcceptAnyCredentials})
+	accounts, err := loadUpstream(c.ConfigFile)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	m.Discovery = &discovery.Service{Accounts: accounts, Interval: c.DiscoveryInterval, Logger: m.Logger,
+		Poll: recorder.PollOptions{MaxAttempts: c.UpstreamMaxAttempts}}
+	m.Service = service.New(service.Options{Store: m.Store, Clock: m.Clock, Logger: m.Logger, SnapshotDir: filepath.Join(c.DataDir, "s3"),
+		Hooks: service.Hooks{RecorderStarted: func(scope configd.Scope, _ string) { m.Discovery.Trigger(scope) }}})
+	m.Discovery.Config = m.Service
+	srv := awsjson.NewServer(&awsjson.Server{Service: m.Service, Auth: auth, Tokens: tokens, Logger: m.Logger, Emulator: c.AcceptAnyCredentials,
+		Extensions: map[string]awsjson.Extension{"Configd.PollRecorders": m.pollRecorders}})
 	if m.ln, err = net.Listen("tcp", c.Addr); err != nil {
 		return err
 	}
@@ -126,6 +144,7 @@ func (m *Main) Open(ctx context.Context) error {
 	for _, l := range m.bg {
 		l.Start(context.Background())
 	}
+	m.Discovery.Start(context.Background())
 	m.Logger.Info("configd listening", "url", m.URL(), "data_dir", c.DataDir, "emulator", c.AcceptAnyCredentials)
 	return nil
 }
@@ -186,6 +205,9 @@ func (m *Main) Close() error {
 	}
 	for _, l := range m.bg {
 		l.Stop()
+	}
+	if m.Discovery != nil {
+		m.Discovery.Stop()
 	}
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())
