@@ -23,22 +23,25 @@ const (
 // evalAccess evaluates "query op [value]". Each value of the query is
 // checked; the clause holds when every check holds, or one with SOME.
 func (ev *evaluation) evalAccess(c *accessClause, e env, want bool) (Status, []string, error) {
+	t := &tally{m: &ev.meter}
 	var (
-		checks []check
-		empty  Status
-		err    error
+		empty Status
+		err   error
 	)
 	if c.op.unary() {
-		checks, empty, err = ev.unary(c, e)
+		empty, err = ev.unary(c, e, t)
 	} else {
-		checks, empty, err = ev.binary(c, e)
+		empty, err = ev.binary(c, e, t)
+	}
+	if err == nil && t.stop() {
+		err = errBudget
 	}
 	if err != nil {
 		return StatusFail, nil, err
 	}
 	st := empty
 	if st == "" {
-		st = aggregate(checks, c.q.matchAll)
+		st = t.status(c.q.matchAll)
 	}
 	if st != StatusFail || !want {
 		return st, nil, nil
@@ -49,32 +52,11 @@ func (ev *evaluation) evalAccess(c *accessClause, e env, want bool) (Status, []s
 	if empty != "" {
 		return st, []string{c.text + ": the query selected no values"}, nil
 	}
-	var msgs []string
-	for _, ch := range checks {
-		if ch.pass {
-			continue
-		}
+	msgs := make([]string, 0, len(t.fails))
+	for _, ch := range t.fails {
 		msgs = append(msgs, c.describe(ch))
-		if len(msgs) == maxClauseMessages {
-			break
-		}
 	}
 	return st, msgs, nil
-}
-
-func aggregate(checks []check, matchAll bool) Status {
-	for _, ch := range checks {
-		if matchAll && !ch.pass {
-			return StatusFail
-		}
-		if !matchAll && ch.pass {
-			return StatusPass
-		}
-	}
-	if matchAll {
-		return StatusPass
-	}
-	return StatusFail
 }
 
 func passStatus(pass bool) Status {
@@ -108,10 +90,10 @@ func (c *accessClause) describe(ch check) string {
 
 // unary evaluates EXISTS, EMPTY and the IS_ type checks. empty is set instead
 // of checks when the outcome does not depend on individual values.
-func (ev *evaluation) unary(c *accessClause, e env) (checks []check, empty Status, err error) {
+func (ev *evaluation) unary(c *accessClause, e env, t *tally) (empty Status, err error) {
 	lhs, err := ev.query(c.q, e)
 	if err != nil {
-		return nil, "", err
+		return "", err
 	}
 	parts := c.q.parts
 	last := parts[len(parts)-1].kind
@@ -119,9 +101,8 @@ func (ev *evaluation) unary(c *accessClause, e env) (checks []check, empty Statu
 	// selected: no values is EMPTY, and so is a null or unresolved value.
 	if c.op == opEmpty && (last == partFilter || last == partKeyFilter || len(parts) == 1 && last == partVar) {
 		if len(lhs) == 0 {
-			return nil, passStatus(!c.opNot != c.neg), nil
+			return passStatus(!c.opNot != c.neg), nil
 		}
-		checks = make([]check, 0, len(lhs))
 		for _, v := range lhs {
 			var pass bool
 			if v.un != nil {
@@ -129,22 +110,21 @@ func (ev *evaluation) unary(c *accessClause, e env) (checks []check, empty Statu
 			} else {
 				pass = (v.v == nil) != c.opNot
 			}
-			checks = append(checks, check{pass: pass != c.neg, kind: kindFor(v), lhs: v})
+			t.add(check{pass: pass != c.neg, kind: kindFor(v), lhs: v})
 		}
-		return checks, "", nil
+		return "", nil
 	}
 	if len(lhs) == 0 {
-		return nil, StatusSkip, nil
+		return StatusSkip, nil
 	}
-	checks = make([]check, 0, len(lhs))
 	for _, v := range lhs {
 		ok, err := unaryTest(c.op, v)
 		if err != nil {
-			return nil, "", err
+			return "", err
 		}
-		checks = append(checks, check{pass: ok != c.opNot != c.neg, kind: kindFor(v), lhs: v})
+		t.add(check{pass: ok != c.opNot != c.neg, kind: kindFor(v), lhs: v})
 	}
-	return checks, "", nil
+	return "", nil
 }
 
 func kindFor(v qres) checkKind {
@@ -196,30 +176,32 @@ func unaryTest(op opKind, v qres) (bool, error) {
 
 // binary evaluates the comparison operators. A query or right-hand side with
 // no values makes the clause SKIP.
-func (ev *evaluation) binary(c *accessClause, e env) ([]check, Status, error) {
+func (ev *evaluation) binary(c *accessClause, e env, t *tally) (Status, error) {
 	var rhs []qres
 	if c.rhs.q == nil {
 		rhs = []qres{{v: c.rhs.lit, lit: true}}
 	} else {
 		var err error
 		if rhs, err = ev.query(c.rhs.q, e); err != nil {
-			return nil, "", err
+			return "", err
 		}
 	}
 	lhs, err := ev.query(c.q, e)
 	if err != nil {
-		return nil, "", err
+		return "", err
 	}
 	if len(lhs) == 0 || len(rhs) == 0 {
-		return nil, StatusSkip, nil
+		return StatusSkip, nil
 	}
 	// A leading NOT negates the comparison like the operator's own NOT.
 	not := c.opNot != c.neg
 	switch c.op {
 	case opEq:
-		return eqChecks(lhs, rhs, not), "", nil
+		eqChecks(lhs, rhs, not, t)
 	case opIn:
-		return inChecks(lhs, rhs, not), "", nil
+		inChecks(lhs, rhs, not, t)
+	default:
+		orderChecks(c.op, lhs, rhs, not, t)
 	}
-	return orderChecks(c.op, lhs, rhs, not), "", nil
+	return "", nil
 }

@@ -7,6 +7,41 @@ import "strings"
 // which side is a literal from the policy decides how lists on the other side
 // are unfolded.
 
+// tally aggregates the checks of one clause without keeping them all: it
+// counts them and keeps the first failures for messages. Every check and
+// every comparison uses the evaluation's meter, so a clause comparing two
+// large queries pair by pair stops at the budget instead of filling memory.
+type tally struct {
+	m      *meter
+	total  int
+	passed int
+	fails  []check
+}
+
+func (t *tally) add(c check) {
+	t.m.use()
+	t.total++
+	if c.pass {
+		t.passed++
+		return
+	}
+	if len(t.fails) < maxClauseMessages {
+		t.fails = append(t.fails, c)
+	}
+}
+
+// stop reports whether the budget is spent; the clause's outcome is then an
+// error and the remaining checks need not be made.
+func (t *tally) stop() bool { return t.m.exhausted() }
+
+// status is FAIL when a check failed, or with SOME when none passed.
+func (t *tally) status(matchAll bool) Status {
+	if matchAll {
+		return passStatus(t.passed == t.total)
+	}
+	return passStatus(t.passed > 0)
+}
+
 // literal returns the single literal of a result list, or nil.
 func literal(rs []qres) *qres {
 	if len(rs) == 1 && rs[0].lit {
@@ -16,8 +51,8 @@ func literal(rs []qres) *qres {
 }
 
 // valueCheck compares two values with Guard's equality.
-func valueCheck(l, r qres, not bool) check {
-	eq, ok := compareEq(l.v, r.v)
+func valueCheck(l, r qres, not bool, m *meter) check {
+	eq, ok := compareEq(l.v, r.v, m)
 	if !ok {
 		return check{kind: ckNotComparable, lhs: l, rhs: r}
 	}
@@ -31,42 +66,6 @@ func element(parent qres, i int, v any) qres {
 	return qres{v: v, path: parent.path.at(i)}
 }
 
-// split separates the resolved values of lhs from the unresolved ones, which
-// become failing checks.
-func split(rs []qres, out []check) ([]qres, []check) {
-	if allResolved(rs) {
-		return rs, out
-	}
-	sel := make([]qres, 0, len(rs))
-	for _, r := range rs {
-		if r.un != nil {
-			out = append(out, check{kind: ckLhsUnresolved, lhs: r})
-			continue
-		}
-		sel = append(sel, r)
-	}
-	return sel, out
-}
-
-// splitRHS separates the resolved right-hand values; each unresolved one
-// fails against every left-hand value.
-func splitRHS(rs []qres, lhs []qres, out []check) ([]qres, []check) {
-	if allResolved(rs) {
-		return rs, out
-	}
-	sel := make([]qres, 0, len(rs))
-	for _, r := range rs {
-		if r.un != nil {
-			for _, l := range lhs {
-				out = append(out, check{kind: ckRhsUnresolved, lhs: l, rhs: r})
-			}
-			continue
-		}
-		sel = append(sel, r)
-	}
-	return sel, out
-}
-
 func allResolved(rs []qres) bool {
 	for _, r := range rs {
 		if r.un != nil {
@@ -76,86 +75,130 @@ func allResolved(rs []qres) bool {
 	return true
 }
 
+// split returns the resolved values of lhs; each unresolved one is a failing
+// check.
+func split(rs []qres, t *tally) []qres {
+	if allResolved(rs) {
+		return rs
+	}
+	sel := make([]qres, 0, len(rs))
+	for _, r := range rs {
+		if r.un != nil {
+			t.add(check{kind: ckLhsUnresolved, lhs: r})
+			continue
+		}
+		sel = append(sel, r)
+	}
+	return sel
+}
+
+// splitRHS returns the resolved right-hand values; each unresolved one fails
+// against every left-hand value.
+func splitRHS(rs []qres, lhs []qres, t *tally) []qres {
+	if allResolved(rs) {
+		return rs
+	}
+	sel := make([]qres, 0, len(rs))
+	for _, r := range rs {
+		if r.un != nil {
+			for _, l := range lhs {
+				t.add(check{kind: ckRhsUnresolved, lhs: l, rhs: r})
+			}
+			continue
+		}
+		sel = append(sel, r)
+	}
+	return sel
+}
+
 // eqChecks implements == and !=.
-func eqChecks(lhs, rhs []qres, not bool) []check {
-	var out []check
+func eqChecks(lhs, rhs []qres, not bool, t *tally) {
 	ll, rl := literal(lhs), literal(rhs)
 	switch {
 	case ll != nil && rl != nil:
-		out = append(out, valueCheck(*ll, *rl, not))
+		t.add(valueCheck(*ll, *rl, not, t.m))
 	case ll != nil:
 		l := *ll
-		var rsel []qres
-		rsel, out = splitRHS(rhs, []qres{l}, out)
-		for _, r := range rsel {
+		for _, r := range splitRHS(rhs, []qres{l}, t) {
 			if rlist, ok := r.v.([]any); ok && kindOf(l.v) != kindList {
 				for i, el := range rlist {
-					out = append(out, valueCheck(l, element(r, i, el), not))
+					if t.stop() {
+						return
+					}
+					t.add(valueCheck(l, element(r, i, el), not, t.m))
 				}
 				continue
 			}
-			out = append(out, valueCheck(l, r, not))
+			t.add(valueCheck(l, r, not, t.m))
 		}
 	case rl != nil:
 		r := *rl
 		rlist, rIsList := r.v.([]any)
-		var lsel []qres
-		lsel, out = split(lhs, out)
-		for _, l := range lsel {
+		for _, l := range split(lhs, t) {
+			if t.stop() {
+				return
+			}
 			switch llist, lIsList := l.v.([]any); {
 			case rIsList && isScalar(l.v) && len(rlist) == 1:
 				// x == ["a"] reads as x == "a".
-				out = append(out, valueCheck(l, element(r, 0, rlist[0]), not))
+				t.add(valueCheck(l, element(r, 0, rlist[0]), not, t.m))
 			case !rIsList && lIsList:
 				// A list compared with a scalar compares each element.
 				for i, el := range llist {
-					out = append(out, valueCheck(element(l, i, el), r, not))
+					t.add(valueCheck(element(l, i, el), r, not, t.m))
 				}
 			default:
-				out = append(out, valueCheck(l, r, not))
+				t.add(valueCheck(l, r, not, t.m))
 			}
 		}
 	default:
-		// Two queries compare as sets of values.
-		var lsel, rsel []qres
-		lsel, out = split(lhs, out)
-		rsel, out = splitRHS(rhs, lsel, out)
-		if not {
-			return append(out, setChecks(lsel, containedIn(lsel, rsel), true)...)
+		// Two queries compare as sets of values. Guard takes the difference
+		// from the larger side; its negation is "no left-hand value is on the
+		// right".
+		lsel := split(lhs, t)
+		rsel := splitRHS(rhs, lsel, t)
+		if not || len(lsel) > len(rsel) {
+			setChecks(lsel, containedIn(lsel, rsel, t.m), not, t)
+			return
 		}
-		if len(lsel) > len(rsel) {
-			return append(out, setChecks(lsel, containedIn(lsel, rsel), false)...)
-		}
-		var missing []check
+		missing := false
 		for _, r := range rsel {
-			if !anyLooseEq(r.v, lsel) {
-				missing = append(missing, check{kind: ckNoMatch, lhs: r})
+			if t.stop() {
+				return
+			}
+			if !anyLooseEq(r.v, lsel, t.m) {
+				missing = true
+				t.add(check{kind: ckNoMatch, lhs: r})
 			}
 		}
-		if len(missing) > 0 {
-			return append(out, missing...)
-		}
-		for _, l := range lsel {
-			out = append(out, check{pass: true, lhs: l})
+		if !missing {
+			for _, l := range lsel {
+				t.add(check{pass: true, lhs: l})
+			}
 		}
 	}
-	return out
 }
 
-func anyLooseEq(v any, in []qres) bool {
+func anyLooseEq(v any, in []qres, m *meter) bool {
 	for _, r := range in {
-		if looseEq(v, r.v) {
+		if looseEq(v, r.v, m) {
 			return true
+		}
+		if m.exhausted() {
+			return false
 		}
 	}
 	return false
 }
 
 // containedIn reports, for each of items, whether it equals one of set.
-func containedIn(items, set []qres) []bool {
+func containedIn(items, set []qres, m *meter) []bool {
 	in := make([]bool, len(items))
 	for i, it := range items {
-		in[i] = anyLooseEq(it.v, set)
+		if m.exhausted() {
+			break
+		}
+		in[i] = anyLooseEq(it.v, set, m)
 	}
 	return in
 }
@@ -163,24 +206,24 @@ func containedIn(items, set []qres) []bool {
 // setChecks turns membership of items into checks. Unnegated, every item must
 // be a member: the items that are not fail. Negated, no item may be a member:
 // the items that are fail.
-func setChecks(items []qres, member []bool, not bool) []check {
-	var out []check
+func setChecks(items []qres, member []bool, not bool, t *tally) {
+	failed := false
 	for i, it := range items {
 		if member[i] == not {
+			failed = true
 			kind := ckNoMatch
 			if not {
 				kind = ckValue
 			}
-			out = append(out, check{kind: kind, lhs: it})
+			t.add(check{kind: kind, lhs: it})
 		}
 	}
-	if len(out) > 0 {
-		return out
+	if failed {
+		return
 	}
 	for _, it := range items {
-		out = append(out, check{pass: true, lhs: it})
+		t.add(check{pass: true, lhs: it})
 	}
-	return out
 }
 
 // stringIn is IN against a string: the value must be a substring of it.
@@ -196,18 +239,18 @@ func stringIn(l, r qres, not bool) check {
 // memberCheck is "l IN r" for one pair: a scalar must equal an element of a
 // list (or equal, match or lie in a scalar r); a list must have all its
 // elements in r, or be an element of a list of lists.
-func memberCheck(l, r qres, not bool) check {
+func memberCheck(l, r qres, not bool, m *meter) check {
 	rlist, rIsList := r.v.([]any)
 	if llist, ok := l.v.([]any); ok {
 		if !rIsList {
 			return check{kind: ckNotComparable, lhs: l, rhs: r}
 		}
 		if len(rlist) > 0 && kindOf(rlist[0]) == kindList {
-			return check{pass: listHas(rlist, llist) != not, lhs: l, rhs: r}
+			return check{pass: listHas(rlist, llist, m) != not, lhs: l, rhs: r}
 		}
 		pass := true
 		for _, el := range llist {
-			if listHas(rlist, el) == !not {
+			if listHas(rlist, el, m) != not {
 				continue
 			}
 			pass = false
@@ -220,86 +263,93 @@ func memberCheck(l, r qres, not bool) check {
 		return check{pass: pass, kind: kind, lhs: l, rhs: r}
 	}
 	if rIsList {
-		in := listHas(rlist, l.v)
+		in := listHas(rlist, l.v, m)
 		kind := ckValue
 		if !in && !not {
 			kind = ckNoMatch
 		}
 		return check{pass: in != not, kind: kind, lhs: l, rhs: r}
 	}
-	return valueCheck(l, r, not)
+	return valueCheck(l, r, not, m)
 }
 
-func listHas(list []any, v any) bool {
+func listHas(list []any, v any, m *meter) bool {
 	for _, el := range list {
-		if looseEq(v, el) {
+		if looseEq(v, el, m) {
 			return true
+		}
+		if m.exhausted() {
+			return false
 		}
 	}
 	return false
 }
 
 // inChecks implements IN and NOT IN.
-func inChecks(lhs, rhs []qres, not bool) []check {
-	var out []check
+func inChecks(lhs, rhs []qres, not bool, t *tally) {
 	ll, rl := literal(lhs), literal(rhs)
 	switch {
 	case ll != nil && rl != nil:
 		if c := stringIn(*ll, *rl, false); c.kind == ckValue && c.pass {
 			c.pass = !not
-			return append(out, c)
+			t.add(c)
+			return
 		}
-		out = append(out, memberCheck(*ll, *rl, not))
+		t.add(memberCheck(*ll, *rl, not, t.m))
 	case ll != nil:
 		l := *ll
-		var rsel []qres
-		rsel, out = splitRHS(rhs, []qres{l}, out)
+		rsel := splitRHS(rhs, []qres{l}, t)
 		llist, lIsList := l.v.([]any)
-		switch {
-		case anyList(rsel) || !lIsList:
+		if anyList(rsel) || !lIsList {
 			for _, r := range rsel {
-				out = append(out, memberCheck(l, r, not))
+				if t.stop() {
+					return
+				}
+				t.add(memberCheck(l, r, not, t.m))
 			}
-		default:
-			items := make([]qres, len(llist))
-			for i, el := range llist {
-				items[i] = element(l, i, el)
-			}
-			out = append(out, setChecks(items, containedIn(items, rsel), not)...)
+			return
 		}
+		items := make([]qres, len(llist))
+		for i, el := range llist {
+			items[i] = element(l, i, el)
+		}
+		setChecks(items, containedIn(items, rsel, t.m), not, t)
 	case rl != nil:
 		r := *rl
-		var lsel []qres
-		lsel, out = split(lhs, out)
-		for _, l := range lsel {
-			if _, isStr := r.v.(string); !isStr {
-				out = append(out, memberCheck(l, r, not))
+		_, rIsString := r.v.(string)
+		for _, l := range split(lhs, t) {
+			if t.stop() {
+				return
+			}
+			if !rIsString {
+				t.add(memberCheck(l, r, not, t.m))
 				continue
 			}
 			if llist, ok := l.v.([]any); ok {
 				for i, el := range llist {
-					out = append(out, stringIn(element(l, i, el), r, not))
+					t.add(stringIn(element(l, i, el), r, not))
 				}
 				continue
 			}
-			out = append(out, stringIn(l, r, not))
+			t.add(stringIn(l, r, not))
 		}
 	default:
-		var lsel, rsel []qres
-		lsel, out = split(lhs, out)
-		rsel, out = splitRHS(rhs, lsel, out)
+		lsel := split(lhs, t)
+		rsel := splitRHS(rhs, lsel, t)
 		member := make([]bool, len(lsel))
 		for i, l := range lsel {
 			for _, r := range rsel {
-				if c := memberCheck(l, r, false); c.pass {
+				if t.stop() {
+					return
+				}
+				if c := memberCheck(l, r, false, t.m); c.pass {
 					member[i] = true
 					break
 				}
 			}
 		}
-		out = append(out, setChecks(lsel, member, not)...)
+		setChecks(lsel, member, not, t)
 	}
-	return out
 }
 
 func anyList(rs []qres) bool {
@@ -327,18 +377,17 @@ func flatten(rs []qres) []qres {
 }
 
 // orderChecks implements <, <=, > and >= between every pair of values.
-func orderChecks(op opKind, lhs, rhs []qres, not bool) []check {
-	var out []check
-	var lsel, rsel []qres
-	lsel, out = split(lhs, out)
-	lsel = flatten(lsel)
-	rsel, out = splitRHS(rhs, lsel, out)
-	rsel = flatten(rsel)
+func orderChecks(op opKind, lhs, rhs []qres, not bool, t *tally) {
+	lsel := flatten(split(lhs, t))
+	rsel := flatten(splitRHS(rhs, lsel, t))
 	for _, l := range lsel {
 		for _, r := range rsel {
+			if t.stop() {
+				return
+			}
 			c, ok := orderValues(l.v, r.v)
 			if !ok {
-				out = append(out, check{kind: ckNotComparable, lhs: l, rhs: r})
+				t.add(check{kind: ckNotComparable, lhs: l, rhs: r})
 				continue
 			}
 			var holds bool
@@ -352,8 +401,7 @@ func orderChecks(op opKind, lhs, rhs []qres, not bool) []check {
 			case opGe:
 				holds = c >= 0
 			}
-			out = append(out, check{pass: holds != not, lhs: l, rhs: r})
+			t.add(check{pass: holds != not, lhs: l, rhs: r})
 		}
 	}
-	return out
 }

@@ -12,7 +12,7 @@ import (
 type evaluation struct {
 	pol      *Policy
 	rootEnv  env
-	steps    int
+	meter    meter
 	rules    []ruleState
 	captures map[string][]qres
 	slab     []pathNode
@@ -38,7 +38,7 @@ const (
 // variable or rule, EMPTY on a number, a rule that refers to itself, or a
 // policy exceeding the step budget) is FAIL with a message saying why.
 func (p *Policy) Evaluate(doc any) *Report {
-	ev := &evaluation{pol: p, rules: make([]ruleState, len(p.rules))}
+	ev := &evaluation{pol: p, rules: make([]ruleState, len(p.rules)), meter: meter{left: maxSteps}}
 	root := qval{v: doc}
 	ev.rootEnv = env{root: root, frame: &frame{lets: p.lets, root: root}}
 	rep := &Report{Status: StatusSkip, Rules: make([]RuleResult, 0, len(p.rules))}
@@ -325,7 +325,7 @@ func (ev *evaluation) evalTypeBlock(c *typeBlock, e env, want bool) (Status, []s
 			}
 		}
 	} else if rt, ok := doc["resourceType"]; ok {
-		if eq, _ := compareEq(rt, c.typeName); eq {
+		if eq, _ := compareEq(rt, c.typeName, &ev.meter); eq {
 			targets = append(targets, e.root)
 		}
 	}

@@ -475,6 +475,36 @@ func TestEvaluateGoValues(t *testing.T) {
 	}
 }
 
+func TestStepBudgetBoundsPairwiseComparisons(t *testing.T) {
+	l := make([]any, 3000)
+	m := make([]any, 3000)
+	for i := range l {
+		l[i] = float64(i)
+		m[i] = map[string]any{"k": float64(i), "v": []any{"x", "y"}}
+	}
+	doc := map[string]any{"l": l, "m": m}
+	// Each clause compares every value of a 3000-value query with every value
+	// of another: 9 million comparisons, far beyond the budget.
+	for _, policy := range []string{
+		"l[*] > l[*]",
+		"l[*] != l[*]",
+		"m[*] == m[*]",
+		"m[*] IN m[*]",
+		"let all = m[*]\n%all NOT IN m",
+	} {
+		t.Run("Err/"+policy, func(t *testing.T) {
+			p, err := Parse(policy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := p.Evaluate(doc)
+			if rep.Status != fail || !strings.Contains(strings.Join(rep.Messages(), ""), "step budget") {
+				t.Fatalf("report = %+v", rep.Rules)
+			}
+		})
+	}
+}
+
 func TestStepBudget(t *testing.T) {
 	// Each clause walks every element of a large list: together they exceed
 	// the budget, and the rule fails instead of running on.

@@ -75,9 +75,10 @@ func unres(out []qres, cur qval, r reason, key string, index int) []qres {
 	return append(out, qres{v: cur.v, path: cur.path, un: &unresolved{at: cur, reason: r, key: key, index: index}})
 }
 
-// maxSteps bounds the work of one Evaluate call, so that a hostile policy
-// over a large document cannot run without end.
-const maxSteps = 2_000_000
+// maxSteps bounds the work of one Evaluate call (query steps, clauses and
+// value comparisons), so that a hostile policy over a large document can
+// neither run without end nor fill memory.
+const maxSteps = 1_000_000
 
 var errBudget = errors.New("evaluation exceeded its step budget")
 
@@ -108,8 +109,7 @@ func (e env) withLets(lets []*letExpr) env {
 }
 
 func (ev *evaluation) step() error {
-	ev.steps++
-	if ev.steps > maxSteps {
+	if !ev.meter.use() {
 		return errBudget
 	}
 	return nil
@@ -471,7 +471,11 @@ func (ev *evaluation) keyFilter(parts []qpart, i int, cur qval, e env, conv conv
 	}
 	var err error
 	for _, k := range sortedKeys(m) {
-		if !keyMatches(k, p.keyOp, p.keyOpNot, rhs) {
+		matched := keyMatches(k, p.keyOp, p.keyOpNot, rhs, &ev.meter)
+		if ev.meter.exhausted() {
+			return out, errBudget
+		}
+		if !matched {
 			continue
 		}
 		if out, err = ev.walk(parts, i+1, qval{m[k], ev.child(cur.path, k)}, e, conv, out); err != nil {
@@ -483,7 +487,7 @@ func (ev *evaluation) keyFilter(parts []qpart, i int, cur qval, e env, conv conv
 
 // keyMatches applies a keys filter's comparison to one key. == against
 // several values means IN; IN against a string means "is a substring of".
-func keyMatches(key string, op opKind, not bool, rhs []qres) bool {
+func keyMatches(key string, op opKind, not bool, rhs []qres, m *meter) bool {
 	if op == opEq && len(rhs) > 1 {
 		op = opIn
 	}
@@ -491,9 +495,9 @@ func keyMatches(key string, op opKind, not bool, rhs []qres) bool {
 		if len(rhs) == 0 || rhs[0].un != nil {
 			return false
 		}
-		eq, ok := compareEq(key, rhs[0].v)
+		eq, ok := compareEq(key, rhs[0].v, m)
 		if l, isList := rhs[0].v.([]any); !ok && rhs[0].lit && isList && len(l) == 1 {
-			eq, ok = compareEq(key, l[0])
+			eq, ok = compareEq(key, l[0], m)
 		}
 		return ok && eq != not
 	}
@@ -508,7 +512,7 @@ func keyMatches(key string, op opKind, not bool, rhs []qres) bool {
 		case []any:
 			ok = true
 			for _, el := range rv {
-				eq, cmp := compareEq(key, el)
+				eq, cmp := compareEq(key, el, m)
 				if !cmp {
 					ok = false
 					break
@@ -519,7 +523,7 @@ func keyMatches(key string, op opKind, not bool, rhs []qres) bool {
 				}
 			}
 		default:
-			in, ok = compareEq(key, r.v)
+			in, ok = compareEq(key, r.v, m)
 		}
 		if ok && in != not {
 			return true

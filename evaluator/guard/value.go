@@ -201,10 +201,29 @@ func orderValues(a, b any) (int, bool) {
 	return 0, false
 }
 
+// meter counts the work left to an evaluation. Every query step and every
+// value comparison uses one unit; a nil *meter is unlimited.
+type meter struct{ left int }
+
+// use takes one unit and reports whether any was left.
+func (m *meter) use() bool {
+	if m == nil {
+		return true
+	}
+	m.left--
+	return m.left >= 0
+}
+
+func (m *meter) exhausted() bool { return m != nil && m.left < 0 }
+
 // compareEq is Guard's equality: a string equals a regular expression it
 // matches, lists compare in order, structs by keys, a number equals a range
-// that holds it. ok is false when the two values are not comparable.
-func compareEq(a, b any) (eq bool, ok bool) {
+// that holds it. ok is false when the two values are not comparable. Once m
+// is exhausted the answer is meaningless and the caller must stop.
+func compareEq(a, b any, m *meter) (eq bool, ok bool) {
+	if !m.use() {
+		return false, true
+	}
 	ka, kb := kindOf(a), kindOf(b)
 	switch {
 	case ka == kindString && kb == kindRegex:
@@ -221,7 +240,7 @@ func compareEq(a, b any) (eq bool, ok bool) {
 			if !found {
 				return false, true
 			}
-			eq, ok := compareEq(xv, yv)
+			eq, ok := compareEq(xv, yv, m)
 			if !ok {
 				return false, false
 			}
@@ -236,7 +255,7 @@ func compareEq(a, b any) (eq bool, ok bool) {
 			return false, true
 		}
 		for i := range x {
-			eq, ok := compareEq(x[i], y[i])
+			eq, ok := compareEq(x[i], y[i], m)
 			if !ok {
 				return false, false
 			}
@@ -259,7 +278,10 @@ func compareEq(a, b any) (eq bool, ok bool) {
 // looseEq is Guard's structural equality, used for list membership (IN) and
 // set differences: like compareEq but values of different kinds are simply
 // unequal.
-func looseEq(a, b any) bool {
+func looseEq(a, b any, m *meter) bool {
+	if !m.use() {
+		return false
+	}
 	ka, kb := kindOf(a), kindOf(b)
 	switch {
 	case ka == kindMap && kb == kindMap:
@@ -269,7 +291,7 @@ func looseEq(a, b any) bool {
 		}
 		for k, xv := range x {
 			yv, found := y[k]
-			if !found || !looseEq(xv, yv) {
+			if !found || !looseEq(xv, yv, m) {
 				return false
 			}
 		}
@@ -280,7 +302,7 @@ func looseEq(a, b any) bool {
 			return false
 		}
 		for i := range x {
-			if !looseEq(x[i], y[i]) {
+			if !looseEq(x[i], y[i], m) {
 				return false
 			}
 		}
