@@ -47,4 +47,7 @@ type Tx interface {
 	RetentionStore
 	ResourceStore
 	TagStore
+	RuleStore
+	JobStore
+	RemediationStore
 }
