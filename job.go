@@ -58,3 +58,46 @@ type JobStore interface {
 	// ReleaseLease frees the named lease if owner holds it.
 	ReleaseLease(ctx context.Context, name, owner string) error
 }
+
+// Evaluation triggers (EvaluateJob.Trigger), beside the message types.
+const (
+	// TriggerOnDemand is StartConfigRulesEvaluation.
+	TriggerOnDemand = "OnDemand"
+	// TriggerRuleUpdated is a rule created or updated, evaluated at once
+	// against existing resources.
+	TriggerRuleUpdated = "RuleUpdated"
+)
+
+// EvaluateJob is the payload of a JobEvaluate job.
+type EvaluateJob struct {
+	// RuleName is the rule to evaluate; "" means every rule whose scope
+	// matches the resource.
+	RuleName string `json:"ruleName,omitempty"`
+	// Resource is the resource to evaluate; nil means every recorded
+	// resource in the rule's scope (periodic, on-demand, new rule).
+	Resource *ResourceKey `json:"resource,omitempty"`
+	// Trigger is a message type (MessageConfigurationItemChange,
+	// MessageScheduled) or TriggerOnDemand / TriggerRuleUpdated.
+	Trigger string `json:"trigger"`
+	// Seq is the store sequence number of the configuration item that
+	// triggered a change evaluation (0 otherwise).
+	Seq int64 `json:"seq,omitempty"`
+}
+
+// ResultTokenClaims is what a PutEvaluations result token stands for: the
+// rule invocation it answers. configd seals it with the pagetoken codec
+// (operation "ResultToken"), so tokens cannot be forged.
+type ResultTokenClaims struct {
+	RuleName       string    `json:"r"`
+	InvokedAt      time.Time `json:"i"`
+	EvaluationMode string    `json:"m,omitempty"`
+	ResourceEvalID string    `json:"e,omitempty"` // proactive evaluations
+}
+
+// ComplianceListener is told of every evaluation result stored, inside the
+// transaction that stores it, so that what it does (queueing an automatic
+// remediation) commits or rolls back with the result. prev is nil for a first
+// result.
+type ComplianceListener interface {
+	ComplianceChanged(ctx context.Context, tx Tx, scope Scope, prev, cur *EvaluationResult) error
+}

@@ -65,6 +65,10 @@ type Server struct {
 	// scoped) under targets outside AWS Config's prefix, such as
 	// "Configd.PollRecorders".
 	Extensions map[string]Extension
+	// Evaluations serves the proactive evaluation operations (may be nil).
+	Evaluations ResourceEvaluator
+	// Remediation serves the remediation operations (may be nil).
+	Remediation RemediationEngine
 
 	handlers map[string]handler
 }
@@ -88,6 +92,9 @@ func NewServer(s *Server) *Server {
 	s.registerRetention()
 	s.registerResource()
 	s.registerTags()
+	s.registerRules()
+	s.registerEvaluations()
+	s.registerRemediation()
 	return s
 }
 

@@ -65,10 +65,15 @@ type Main struct {
 	Service   *service.Service
 	Keys      *keyring.Keyring
 	Discovery *discovery.Service
-	ln        net.Listener
-	http      *http.Server
-	bg        []*service.Loop
-	done      chan error
+	Tokens    *pagetoken.Codec
+	API       *awsjson.Server
+	// engines are background services started after the listener and
+	// stopped before the store closes (evaluator, remediation).
+	engines []engine
+	ln      net.Listener
+	http    *http.Server
+	bg      []*service.Loop
+	done    chan error
 }
 
 // URL returns the base URL the server listens on.
@@ -118,8 +123,16 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Service = service.New(service.Options{Store: m.Store, Clock: m.Clock, Logger: m.Logger, SnapshotDir: filepath.Join(c.DataDir, "s3"),
 		Hooks: service.Hooks{RecorderStarted: func(scope configd.Scope, _ string) { m.Discovery.Trigger(scope) }}})
 	m.Discovery.Config = m.Service
-	srv := awsjson.NewServer(&awsjson.Server{Service: m.Service, Auth: auth, Tokens: tokens, Logger: m.Logger, Emulator: c.AcceptAnyCredentials,
-		Extensions: map[string]awsjson.Extension{"Configd.PollRecorders": m.pollRecorders}})
+	m.Tokens = tokens
+	m.API = &awsjson.Server{Service: m.Service, Auth: auth, Tokens: tokens, Logger: m.Logger, Emulator: c.AcceptAnyCredentials,
+		Extensions: map[string]awsjson.Extension{"Configd.PollRecorders": m.pollRecorders}}
+	if err := m.wireEvaluator(); err != nil {
+		return err
+	}
+	if err := m.wireRemediation(); err != nil {
+		return err
+	}
+	srv := awsjson.NewServer(m.API)
 	if m.ln, err = net.Listen("tcp", c.Addr); err != nil {
 		return err
 	}
@@ -145,6 +158,9 @@ func (m *Main) Open(ctx context.Context) error {
 		l.Start(context.Background())
 	}
 	m.Discovery.Start(context.Background())
+	for _, e := range m.engines {
+		e.Start(context.Background())
+	}
 	m.Logger.Info("configd listening", "url", m.URL(), "data_dir", c.DataDir, "emulator", c.AcceptAnyCredentials)
 	return nil
 }
@@ -209,6 +225,9 @@ func (m *Main) Close() error {
 	if m.Discovery != nil {
 		m.Discovery.Stop()
 	}
+	for i := len(m.engines) - 1; i >= 0; i-- {
+		m.engines[i].Stop()
+	}
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())
 	}
@@ -267,4 +286,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	return m.Close()
+}
+
+// engine is a background service: Start after the server opens; Stop is
+// safe twice and before Start.
+type engine interface {
+	Start(ctx context.Context)
+	Stop()
 }

@@ -1,0 +1,4 @@
+package awsjson
+
+// registerRules routes the Config rule and compliance operations.
+func (s *Server) registerRules() {}
