@@ -227,12 +227,13 @@ func setChecks(items []qres, member []bool, not bool, t *tally) {
 }
 
 // stringIn is IN against a string: the value must be a substring of it.
-func stringIn(l, r qres, not bool) check {
+func stringIn(l, r qres, not bool, m *meter) check {
 	ls, ok1 := l.v.(string)
 	rs, ok2 := r.v.(string)
 	if !ok1 || !ok2 {
 		return check{kind: ckNotComparable, lhs: l, rhs: r}
 	}
+	m.useText(rs)
 	return check{pass: strings.Contains(rs, ls) != not, lhs: l, rhs: r}
 }
 
@@ -290,7 +291,7 @@ func inChecks(lhs, rhs []qres, not bool, t *tally) {
 	ll, rl := literal(lhs), literal(rhs)
 	switch {
 	case ll != nil && rl != nil:
-		if c := stringIn(*ll, *rl, false); c.kind == ckValue && c.pass {
+		if c := stringIn(*ll, *rl, false, t.m); c.kind == ckValue && c.pass {
 			c.pass = !not
 			t.add(c)
 			return
@@ -327,11 +328,11 @@ func inChecks(lhs, rhs []qres, not bool, t *tally) {
 			}
 			if llist, ok := l.v.([]any); ok {
 				for i, el := range llist {
-					t.add(stringIn(element(l, i, el), r, not))
+					t.add(stringIn(element(l, i, el), r, not, t.m))
 				}
 				continue
 			}
-			t.add(stringIn(l, r, not))
+			t.add(stringIn(l, r, not, t.m))
 		}
 	default:
 		lsel := split(lhs, t)

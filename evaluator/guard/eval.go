@@ -82,6 +82,19 @@ func (p *Policy) EvaluateJSON(data []byte) (*Report, error) {
 	return p.Evaluate(doc), nil
 }
 
+// addMessages appends src to dst up to maxRuleMessages: past that, more
+// messages would only be cut by finishMessages.
+func addMessages(dst, src []string) []string {
+	if room := maxRuleMessages - len(dst); len(src) > room {
+		src = src[:max(room, 0)]
+	}
+	return append(dst, src...)
+}
+
+// enough reports whether msgs already holds as many messages as a rule
+// reports, so that further failures need not describe themselves.
+func enough(msgs []string) bool { return len(msgs) >= maxRuleMessages }
+
 // finishMessages removes duplicates and keeps at most maxRuleMessages.
 func finishMessages(msgs []string) []string {
 	var out []string
@@ -168,7 +181,7 @@ func (ev *evaluation) evalConj(conj [][]clause, e env, want bool) (Status, []str
 			if err := ev.step(); err != nil {
 				return StatusFail, nil, err
 			}
-			st, m, err := ev.evalClause(c, e, want)
+			st, m, err := ev.evalClause(c, e, want && !enough(msgs))
 			if err != nil {
 				return StatusFail, nil, err
 			}
@@ -178,7 +191,7 @@ func (ev *evaluation) evalConj(conj [][]clause, e env, want bool) (Status, []str
 			}
 			if st == StatusFail {
 				failed = true
-				dmsgs = append(dmsgs, m...)
+				dmsgs = addMessages(dmsgs, m)
 			}
 		}
 		switch {
@@ -186,7 +199,7 @@ func (ev *evaluation) evalConj(conj [][]clause, e env, want bool) (Status, []str
 			passes++
 		case failed:
 			fails++
-			msgs = append(msgs, dmsgs...)
+			msgs = addMessages(msgs, dmsgs)
 		}
 	}
 	switch {
@@ -272,12 +285,12 @@ func (ev *evaluation) evalBlockClause(c *blockClause, e env, want bool) (Status,
 	for _, v := range vals {
 		if v.un != nil {
 			fails++
-			if want {
+			if want && !enough(msgs) {
 				msgs = append(msgs, c.q.text+": "+v.un.String())
 			}
 			continue
 		}
-		st, m, err := ev.evalBlock(&c.block, env{root: qval{v.v, v.path}, frame: e.frame}, want)
+		st, m, err := ev.evalBlock(&c.block, env{root: qval{v.v, v.path}, frame: e.frame}, want && !enough(msgs))
 		if err != nil {
 			return StatusFail, nil, err
 		}
@@ -286,7 +299,7 @@ func (ev *evaluation) evalBlockClause(c *blockClause, e env, want bool) (Status,
 			passes++
 		case StatusFail:
 			fails++
-			msgs = append(msgs, m...)
+			msgs = addMessages(msgs, m)
 		}
 	}
 	if c.q.matchAll && fails > 0 || !c.q.matchAll && passes == 0 && fails > 0 {
@@ -332,7 +345,7 @@ func (ev *evaluation) evalTypeBlock(c *typeBlock, e env, want bool) (Status, []s
 	passes, fails := 0, 0
 	var msgs []string
 	for _, t := range targets {
-		st, m, err := ev.evalBlock(&c.block, env{root: t, frame: e.frame}, want)
+		st, m, err := ev.evalBlock(&c.block, env{root: t, frame: e.frame}, want && !enough(msgs))
 		if err != nil {
 			return StatusFail, nil, err
 		}
@@ -341,7 +354,7 @@ func (ev *evaluation) evalTypeBlock(c *typeBlock, e env, want bool) (Status, []s
 			passes++
 		case StatusFail:
 			fails++
-			msgs = append(msgs, m...)
+			msgs = addMessages(msgs, m)
 		}
 	}
 	switch {

@@ -505,6 +505,40 @@ func TestStepBudgetBoundsPairwiseComparisons(t *testing.T) {
 	}
 }
 
+func TestStepBudgetChargesLongStrings(t *testing.T) {
+	policy := strings.Repeat("s != /needle/\n", 100)
+	p, err := Parse(policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := p.Evaluate(map[string]any{"s": strings.Repeat("hay ", 1<<18)})
+	if rep.Status != fail || !strings.Contains(strings.Join(rep.Messages(), ""), "step budget") {
+		t.Fatalf("report = %+v", rep.Rules)
+	}
+	// A short string passes the same 100 clauses well within the budget.
+	if rep := p.Evaluate(map[string]any{"s": "hay"}); rep.Status != pass {
+		t.Fatalf("report = %+v", rep.Rules)
+	}
+}
+
+func TestMessagesAreCapped(t *testing.T) {
+	l := make([]any, 500)
+	for i := range l {
+		l[i] = map[string]any{"a": float64(i), "b": "x"}
+	}
+	p, err := Parse("l[*] { a < 0\n b == 'y' }")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := p.Evaluate(map[string]any{"l": l})
+	if rep.Status != fail || len(rep.Rules[0].Messages) != maxRuleMessages {
+		t.Fatalf("status %s with %d messages", rep.Status, len(rep.Rules[0].Messages))
+	}
+	if got := rep.Rules[0].Messages[0]; got != "a < 0: found 0 at /l/0/a" {
+		t.Fatalf("first message = %q", got)
+	}
+}
+
 func TestStepBudget(t *testing.T) {
 	// Each clause walks every element of a large list: together they exceed
 	// the budget, and the rule fails instead of running on.
@@ -523,5 +557,28 @@ func TestStepBudget(t *testing.T) {
 	rep := p.Evaluate(map[string]any{"l": l})
 	if rep.Status != fail || !strings.Contains(strings.Join(rep.Messages(), ""), "step budget") {
 		t.Fatalf("report = %+v", rep.Rules)
+	}
+}
+
+// TestConcurrentEvaluate evaluates one policy from many goroutines; run with
+// -race it shows that evaluation never writes to the shared Policy.
+func TestConcurrentEvaluate(t *testing.T) {
+	p, err := Parse(securityGroupPolicy + "\n" + s3Policy + "\nlet x = configuration.ipPermissions[*]\nrule v { %x.fromPort >= 0 }")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc any
+	if err := json.Unmarshal([]byte(securityGroupCI), &doc); err != nil {
+		t.Fatal(err)
+	}
+	want := p.Evaluate(doc)
+	done := make(chan *Report)
+	for i := 0; i < 8; i++ {
+		go func() { done <- p.Evaluate(doc) }()
+	}
+	for i := 0; i < 8; i++ {
+		if got := <-done; got.Status != want.Status || len(got.Rules) != len(want.Rules) {
+			t.Fatalf("concurrent report %+v differs from %+v", got, want)
+		}
 	}
 }

@@ -216,6 +216,15 @@ func (m *meter) use() bool {
 
 func (m *meter) exhausted() bool { return m != nil && m.left < 0 }
 
+// useText charges for comparing or matching a string, one unit per 64
+// bytes, so that long strings matched by many clauses stay within the budget
+// too: at most 64 MiB of text is scanned in one evaluation.
+func (m *meter) useText(s string) {
+	if m != nil {
+		m.left -= len(s) >> 6
+	}
+}
+
 // compareEq is Guard's equality: a string equals a regular expression it
 // matches, lists compare in order, structs by keys, a number equals a range
 // that holds it. ok is false when the two values are not comparable. Once m
@@ -227,9 +236,14 @@ func compareEq(a, b any, m *meter) (eq bool, ok bool) {
 	ka, kb := kindOf(a), kindOf(b)
 	switch {
 	case ka == kindString && kb == kindRegex:
+		m.useText(a.(string))
 		return b.(*regexLit).re.MatchString(a.(string)), true
 	case ka == kindRegex && kb == kindString:
+		m.useText(b.(string))
 		return a.(*regexLit).re.MatchString(b.(string)), true
+	case ka == kindString && kb == kindString:
+		m.useText(a.(string))
+		return a.(string) == b.(string), true
 	case ka == kindMap && kb == kindMap:
 		x, y := a.(map[string]any), b.(map[string]any)
 		if len(x) != len(y) {
@@ -310,11 +324,16 @@ func looseEq(a, b any, m *meter) bool {
 	case ka == kindBool && kb == kindBool:
 		return a.(bool) == b.(bool)
 	case ka == kindString && kb == kindRegex:
+		m.useText(a.(string))
 		return b.(*regexLit).re.MatchString(a.(string))
 	case ka == kindRegex && kb == kindString:
+		m.useText(b.(string))
 		return a.(*regexLit).re.MatchString(b.(string))
 	case ka == kindRegex && kb == kindRegex:
 		return a.(*regexLit).src == b.(*regexLit).src
+	case ka == kindString && kb == kindString:
+		m.useText(a.(string))
+		return a.(string) == b.(string)
 	}
 	c, ok := orderValues(a, b)
 	return ok && c == 0
