@@ -115,6 +115,9 @@ func TestEmptySelection(t *testing.T) {
 		{"ErrAllIndicesOnEmptyList", `tags[*].key == "a"`, `{"tags": []}`, fail, "no entries in the empty list at /tags"},
 		// A list compared with a scalar compares each element, so no elements pass.
 		{"OK/EmptyListAgainstScalar", `tags == "a"`, `{"tags": []}`, pass, ""},
+		// A variable whose filter selected nothing makes a comparison SKIP, as
+		// Guard's engine does (its troubleshooting page describes FAIL).
+		{"OK/EmptyVariableLHSSkips", "let v = Resources.*[ Type == 'X' ]\n%v.Properties.x == 1", tmpl, skip, ""},
 		// A variable whose query selected nothing on the right-hand side SKIPs.
 		{"OK/EmptyRHSSkips", "let q = Resources.*[ Type == 'X' ]\nResources.a.Type == %q", tmpl, skip, ""},
 	})
