@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# bench/run.sh [--quick]: configd's foundation benchmark, in one run.
+#
+#  1. builds configd, bench/noop, bench/load and bench/seed;
+#  2. starts moto server, configd (fresh data dir, SigV4 verified against a
+#     credentials file) and the no-op ceiling on free loopback ports;
+#  3. on each: creates a recorder, preloads KEYS resources x VERSIONS
+#     versions (unmeasured), then runs every op for DURATION at CONC
+#     workers, interleaving the systems op by op, and prints a table and
+#     the ratios configd/moto and configd/noop against the targets;
+#  4. seeds SEED_ITEMS configuration items into a second data dir, starts
+#     configd on it and reports read latency and the server's peak RSS.
+#
+# Everything runs on 127.0.0.1 and stops and cleans up by itself.
+# --quick: shorter phases and 100,000 seeded items instead of 1,000,000.
+# Environment overrides: CONC, DURATION, WARMUP, KEYS, VERSIONS, PUT_MAX,
+# SEED_ITEMS, LAT_CONC, LAT_DURATION, KEEP=1 (keep the work dir).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+quick=0
+case "${1:-}" in
+--quick) quick=1 ;;
+"") ;;
+*) echo "usage: bench/run.sh [--quick]" >&2; exit 2 ;;
+esac
+
+if ((quick)); then
+	: "${DURATION:=3s}" "${WARMUP:=1s}" "${PUT_MAX:=30000}" "${SEED_ITEMS:=100000}" "${LAT_DURATION:=3s}"
+else
+	: "${DURATION:=10s}" "${WARMUP:=2s}" "${PUT_MAX:=100000}" "${SEED_ITEMS:=1000000}" "${LAT_DURATION:=10s}"
+fi
+: "${CONC:=16}" "${KEYS:=2000}" "${VERSIONS:=3}" "${LAT_CONC:=4}"
+seed_versions=4
+ops=(put-new put-update get1 get10 get100 history list)
+read_ops=get1,get10,get100,history,list
+
+work=$(mktemp -d /tmp/configd-bench.XXXXXX)
+pids=()
+cleanup() {
+	local pid
+	for pid in "${pids[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	for pid in "${pids[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+	if [[ "${KEEP:-0}" == 1 ]]; then
+		echo "kept $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_port PORT PID NAME: wait until PORT accepts connections, for at most 60s.
+wait_port() {
+	local i
+	for ((i = 0; i < 600; i++)); do
+		if ! kill -0 "$2" 2>/dev/null; then
+			echo "$3 exited; its log:" >&2
+			cat "$work/$3.log" >&2
+			exit 1
+		fi
+		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "$3 did not listen on port $1 within 60s" >&2
+	exit 1
+}
+
+echo "command: bench/run.sh $*"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); nproc: $(nproc); CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); $(go version | cut -d' ' -f3-)"
+echo "load: concurrency $CONC, $DURATION per op after $WARMUP warm-up, $KEYS resources x $VERSIONS versions preloaded; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+if ! python3 -c 'import moto.server, flask' 2>/dev/null; then
+	echo "moto server is not installed: pip install 'moto[server]'" >&2
+	exit 1
+fi
+
+log "building"
+mkdir -p "$work/bin" "$work/res"
+go build -o "$work/bin/configd" ./cmd/configd
+go build -o "$work/bin/noop" ./bench/noop
+go build -o "$work/bin/load" ./bench/load
+go build -o "$work/bin/seed" ./bench/seed
+load="$work/bin/load"
+
+# configd verifies every signature against this key (load signs with it by default).
+cat >"$work/credentials.yaml" <<'EOF'
+credentials:
+  - accessKeyId: AKIDCONFIGDBENCH0001
+    secretAccessKey: configd-bench-secret-0123456789abcdefghij
+    accountId: "123456789012"
+EOF
+
+declare -A port pid
+port[moto]=$(free_port)
+python3 -m moto.server -H 127.0.0.1 -p "${port[moto]}" >"$work/moto.log" 2>&1 &
+pid[moto]=$!
+pids+=("${pid[moto]}")
+port[configd]=$(free_port)
+"$work/bin/configd" serve --addr "127.0.0.1:${port[configd]}" --data-dir "$work/configd-fresh" \
+	--credentials "$work/credentials.yaml" --log-level warn >"$work/configd.log" 2>&1 &
+pid[configd]=$!
+pids+=("${pid[configd]}")
+port[noop]=$(free_port)
+"$work/bin/noop" --addr "127.0.0.1:${port[noop]}" >"$work/noop.log" 2>&1 &
+pid[noop]=$!
+pids+=("${pid[noop]}")
+systems=(moto configd noop)
+for s in "${systems[@]}"; do
+	wait_port "${port[$s]}" "${pid[$s]}" "$s"
+done
+
+common=(-c "$CONC" -keys "$KEYS" -versions "$VERSIONS" -max-time 10m)
+for s in "${systems[@]}"; do
+	log "$s: setup and preload"
+	"$load" run -url "http://127.0.0.1:${port[$s]}" -name "$s" "${common[@]}" -phases none -preload \
+		-server-pid "${pid[$s]}" -out "$work/res/0-$s.json" >/dev/null
+done
+i=1
+for op in "${ops[@]}"; do
+	for s in "${systems[@]}"; do
+		"$load" run -url "http://127.0.0.1:${port[$s]}" -name "$s" "${common[@]}" -phases "$op" \
+			-d "$DURATION" -warmup "$WARMUP" -n "$PUT_MAX" -setup=false -no-verify \
+			-server-pid "${pid[$s]}" -out "$work/res/$i-$s.json" >/dev/null
+	done
+	i=$((i + 1))
+done
+echo
+echo "## configd vs moto server vs no-op ceiling"
+echo
+"$load" compare -subject configd -peer moto -ceiling noop \
+	"$work"/res/*-moto.json "$work"/res/*-configd.json "$work"/res/*-noop.json
+for s in "${systems[@]}"; do
+	v=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("verify",""))' "$work/res/0-$s.json")
+	echo "- $s read-back check: $v"
+done
+
+for s in "${systems[@]}"; do
+	kill "${pid[$s]}" 2>/dev/null || true
+	wait "${pid[$s]}" 2>/dev/null || true
+done
+pids=()
+
+echo
+log "seeding $SEED_ITEMS configuration items"
+seed_out=$("$work/bin/seed" -data-dir "$work/configd-big" -items "$SEED_ITEMS" -versions "$seed_versions")
+port[big]=$(free_port)
+"$work/bin/configd" serve --addr "127.0.0.1:${port[big]}" --data-dir "$work/configd-big" \
+	--credentials "$work/credentials.yaml" --log-level warn >"$work/configd-big.log" 2>&1 &
+pid[big]=$!
+pids+=("${pid[big]}")
+wait_port "${port[big]}" "${pid[big]}" configd-big
+big="configd-$((SEED_ITEMS / 1000))k"
+log "$big: reads at concurrency $LAT_CONC"
+"$load" run -url "http://127.0.0.1:${port[big]}" -name "$big" -c "$LAT_CONC" -keys $((SEED_ITEMS / seed_versions)) \
+	-versions "$seed_versions" -phases "$read_ops" -d "$LAT_DURATION" -warmup "$WARMUP" -max-time 10m \
+	-server-pid "${pid[big]}" -out "$work/res/big.json" >/dev/null
+echo "## configd with $SEED_ITEMS stored configuration items"
+echo
+echo "$seed_out"
+echo "reads at concurrency $LAT_CONC, $LAT_DURATION per op; $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("verify",""))' "$work/res/big.json")"
+echo
+"$load" compare -subject "$big" -max-p99 10ms -max-rss-mb 300 "$work/res/big.json"
+echo
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+log "done"
