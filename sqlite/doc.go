@@ -31,6 +31,21 @@
 //	                     deleted, so that CountResources and Scopes read a
 //	                     few rows whatever the size of the inventory
 //
+//	config_rules         (scope, name) -> body
+//	rule_status          (scope, name) -> next_run, body; a partial index on
+//	                     next_run serves DueRules across scopes
+//	evaluation_results   (scope, rule, type, id) -> compliance_type, body;
+//	                     indexed by (scope, rule, compliance, type, id) and
+//	                     by (scope, id, type, rule)
+//	compliance_counts    (scope, rule, type, compliance) -> n, the number of
+//	                     evaluation_results rows, kept by the statements that
+//	                     write them, so that CountCompliance and the listing
+//	                     of the rules that have results read a few rows
+//	jobs                 the durable queue, id AUTOINCREMENT; a partial
+//	                     unique index on (kind, scope, key) of the jobs that
+//	                     no worker holds makes EnqueueJob coalesce
+//	leases               name -> owner, lease_until; not scoped, kept by Reset
+//
 // AppendItem inserts the history row and updates resources and
 // resource_types in the caller's transaction, so the inventory never
 // disagrees with the history. PruneHistory deletes old history rows except
@@ -50,6 +65,13 @@
 //   - the readers: several connections with query_only set. A Read
 //     transaction sees the snapshot taken at its first statement and never
 //     waits for the writer, nor the writer for it.
+//
+// Queue semantics: a job is held while its owner is set, and its lease (as
+// every lease of the store) expired once lease_until < now. EnqueueJob
+// coalesces only with jobs no worker holds, since a running job may have
+// read the state before the change the new job carries; RescheduleJob drops
+// the job instead when such a waiting twin exists. ClaimJobs is one UPDATE
+// in the write transaction, so no two claimers get the same job.
 //
 // Statements are prepared once per connection at Open (see query in tx.go)
 // and bound to each transaction.

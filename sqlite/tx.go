@@ -155,12 +155,17 @@ func (t *tx) SetMetaIfAbsent(ctx context.Context, key, value string) (string, er
 }
 
 // qScopes reads only small tables: resource_types stands for the inventory
-// and the history (a scope has history only if it has inventory rows).
+// and the history (a scope has history only if it has inventory rows), and
+// config_rules for rule statuses and evaluation results (DeleteRule deletes
+// them). Jobs, remediation exceptions and executions hang off rules and
+// remediation configurations; they are not read here (they may be many).
 var qScopes = readQuery(`SELECT account_id, region FROM recorders
 UNION SELECT account_id, region FROM delivery_channels
 UNION SELECT account_id, region FROM retention_configurations
 UNION SELECT account_id, region FROM tags
 UNION SELECT account_id, region FROM resource_types
+UNION SELECT account_id, region FROM config_rules
+UNION SELECT account_id, region FROM remediation_configurations
 ORDER BY 1, 2`)
 
 // Scopes lists the scopes that hold any data, ordered by account and region.
@@ -184,8 +189,8 @@ func (t *tx) Scopes(ctx context.Context) ([]configd.Scope, error) {
 	return out, nil
 }
 
-// resetQueries empty every scoped table. meta and sqlite_sequence (the
-// AUTOINCREMENT counter) are kept.
+// resetQueries empty every scoped table. meta, leases (they name processes,
+// not data) and sqlite_sequence (the AUTOINCREMENT counters) are kept.
 var resetQueries = []*query{
 	writeQuery(`DELETE FROM recorders`),
 	writeQuery(`DELETE FROM delivery_channels`),
@@ -194,6 +199,14 @@ var resetQueries = []*query{
 	writeQuery(`DELETE FROM resources`),
 	writeQuery(`DELETE FROM resource_types`),
 	writeQuery(`DELETE FROM configuration_items`),
+	writeQuery(`DELETE FROM config_rules`),
+	writeQuery(`DELETE FROM rule_status`),
+	writeQuery(`DELETE FROM evaluation_results`),
+	writeQuery(`DELETE FROM compliance_counts`),
+	writeQuery(`DELETE FROM jobs`),
+	writeQuery(`DELETE FROM remediation_configurations`),
+	writeQuery(`DELETE FROM remediation_exceptions`),
+	writeQuery(`DELETE FROM remediation_executions`),
 }
 
 // reset deletes the data of every scope.

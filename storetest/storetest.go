@@ -79,6 +79,9 @@ func Run(t *testing.T, open func(t *testing.T) configd.Store) {
 		{"Transactions", txTests},
 		{"Concurrency", concurrencyTests},
 		{"Reset", resetTests},
+		{"Rules", ruleTests},
+		{"Evaluations", evaluationTests},
+		{"Jobs", jobTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
