@@ -1,0 +1,282 @@
+package evaluator
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/configd/configd"
+	"github.com/configd/configd/evaluator/guard"
+	"github.com/configd/configd/evaluator/managedrule"
+	"github.com/configd/configd/snapshot"
+)
+
+// Rule-status error codes of evaluations configd cannot run. AWS reports
+// the failures of a rule's function in DescribeConfigRuleEvaluationStatus
+// (LastErrorCode, LastErrorMessage); these codes name configd's reasons.
+const (
+	// ErrCodeNotImplemented: a catalogued managed rule configd does not
+	// evaluate natively; it is never given a made-up result.
+	ErrCodeNotImplemented = configd.ErrNotImplemented
+	// ErrCodeInvalidParameters: the rule's InputParameters do not validate.
+	ErrCodeInvalidParameters = configd.ErrInvalidParameterValue
+	// ErrCodeInvalidPolicy: a Guard policy that does not parse.
+	ErrCodeInvalidPolicy = "InvalidPolicyException"
+	// ErrCodeEvaluation: the rule could not evaluate an item (for example
+	// a configuration that is not valid JSON).
+	ErrCodeEvaluation = "EvaluationError"
+	// ErrCodeFunction: a Lambda-style rule's function could not be invoked
+	// or failed.
+	ErrCodeFunction = "FunctionInvocationFailed"
+)
+
+// rule kinds
+const (
+	kindManaged = iota
+	kindGuard
+	kindLambda
+)
+
+// compiled is a rule ready to evaluate: its parsed parameters or policy, or
+// why it cannot be evaluated.
+type compiled struct {
+	rule     *configd.ConfigRule
+	kind     int
+	triggers Triggers
+	managed  managedrule.Rule
+	params   map[string]string
+	policy   *guard.Policy
+	// errCode/errMsg say why the rule cannot be evaluated at all.
+	errCode, errMsg string
+}
+
+// compile prepares r. Errors are kept in the result, not returned: they are
+// the rule's status, not the job's failure.
+func (e *Engine) compile(r *configd.ConfigRule) *compiled {
+	c := &compiled{rule: r, triggers: TriggersOf(r)}
+	switch r.Source.Owner {
+	case configd.OwnerAWS:
+		c.kind = kindManaged
+		params, err := managedrule.Parameters(r.Source.SourceIdentifier, r.InputParameters)
+		if err != nil {
+			c.errCode, c.errMsg = ErrCodeInvalidParameters, configd.ErrorMessage(err)
+			return c
+		}
+		c.params = params
+		m, ok := managedrule.Get(r.Source.SourceIdentifier)
+		if !ok {
+			c.errCode = ErrCodeNotImplemented
+			c.errMsg = fmt.Sprintf("configd does not implement the managed rule %s: it is not evaluated.", r.Source.SourceIdentifier)
+			return c
+		}
+		c.managed = m
+	case configd.OwnerCustomPolicy:
+		c.kind = kindGuard
+		text := ""
+		if r.Source.CustomPolicy != nil {
+			text = r.Source.CustomPolicy.PolicyText
+		}
+		p, err := e.policies.get(text)
+		if err != nil {
+			c.errCode, c.errMsg = ErrCodeInvalidPolicy, err.Error()
+			return c
+		}
+		c.policy = p
+	default:
+		c.kind = kindLambda
+	}
+	return c
+}
+
+// native reports whether configd evaluates c itself (managed or Guard).
+func (c *compiled) native() bool { return c.kind != kindLambda }
+
+// usable reports whether c can be evaluated.
+func (c *compiled) usable() bool { return c.errCode == "" }
+
+// item is a configuration item being evaluated, with its Guard document
+// built once for all Guard rules.
+type item struct {
+	ci  *configd.ConfigurationItem
+	doc any
+	err error
+	did bool
+}
+
+func (it *item) guardDoc() (any, error) {
+	if !it.did {
+		it.did = true
+		it.doc, it.err = GuardDocument(it.ci)
+	}
+	return it.doc, it.err
+}
+
+// GuardDocument returns the document a Guard policy evaluates for a
+// configuration item: the item as AWS Config delivers it in notifications
+// and snapshots, with configuration and supplementary configuration as JSON
+// objects and AWS's field names (configurationItemCaptureTime,
+// resourceType, resourceId, tags, relationships, ...), which is what AWS
+// Config custom policy rules query
+// (https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_develop-rules_cfn-guard.html).
+// Numbers keep their exact text.
+func GuardDocument(ci *configd.ConfigurationItem) (any, error) {
+	b, err := json.Marshal(snapshot.FromItem(ci))
+	if err != nil {
+		return nil, fmt.Errorf("encode configuration item: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("decode configuration item: %w", err)
+	}
+	return doc, nil
+}
+
+// outcome is the result of evaluating one rule on one item or sweep.
+type verdicts struct {
+	results []managedrule.Result
+	// errCode/errMsg: the evaluation failed.
+	errCode, errMsg string
+}
+
+// evalNative evaluates a usable native rule on it (nil it: a periodic
+// evaluation of the whole inventory, for managed rules).
+func (e *Engine) evalNative(ctx context.Context, c *compiled, it *item, inv managedrule.Inventory, scope configd.Scope, now time.Time) verdicts {
+	switch c.kind {
+	case kindManaged:
+		in := managedrule.Input{Params: c.params, Inventory: inv, AccountID: scope.AccountID, Region: scope.Region, Now: now}
+		if it != nil {
+			in.CI = it.ci
+		}
+		res, err := c.managed.Evaluate(ctx, in)
+		if err != nil {
+			return verdicts{errCode: ErrCodeEvaluation, errMsg: err.Error()}
+		}
+		return verdicts{results: res}
+	case kindGuard:
+		if it == nil {
+			return verdicts{}
+		}
+		ci := it.ci
+		res := managedrule.Result{ResourceType: ci.ResourceType, ResourceID: ci.ResourceID}
+		if deletedItem(ci) {
+			res.ComplianceType = configd.NotApplicable
+			return verdicts{results: []managedrule.Result{res}}
+		}
+		doc, err := it.guardDoc()
+		if err != nil {
+			return verdicts{errCode: ErrCodeEvaluation, errMsg: err.Error()}
+		}
+		rep := c.policy.Evaluate(doc)
+		res.ComplianceType = rep.Status.ComplianceType()
+		if res.ComplianceType == configd.NonCompliant {
+			res.Annotation = rep.Annotation()
+		}
+		return verdicts{results: []managedrule.Result{res}}
+	}
+	return verdicts{}
+}
+
+// policyCache keeps parsed Guard policies by text, so that a rule's policy is
+// parsed once, not for every item.
+type policyCache struct {
+	mu    sync.Mutex
+	max   int
+	items map[string]policyEntry
+}
+
+type policyEntry struct {
+	p   *guard.Policy
+	err error
+}
+
+func newPolicyCache(max int) *policyCache {
+	return &policyCache{max: max, items: map[string]policyEntry{}}
+}
+
+func (c *policyCache) get(text string) (*guard.Policy, error) {
+	c.mu.Lock()
+	e, ok := c.items[text]
+	c.mu.Unlock()
+	if ok {
+		return e.p, e.err
+	}
+	p, err := guard.Parse(text)
+	c.mu.Lock()
+	if len(c.items) >= c.max {
+		clear(c.items)
+	}
+	c.items[text] = policyEntry{p, err}
+	c.mu.Unlock()
+	return p, err
+}
+
+// inventory lists the latest items of a scope's resources inside one
+// transaction, for managed rules that read the inventory (account-level and
+// periodic rules).
+type inventory struct {
+	tx    configd.Tx
+	scope configd.Scope
+	cache map[string][]*configd.ConfigurationItem
+}
+
+func newInventory(tx configd.Tx, scope configd.Scope) *inventory {
+	return &inventory{tx: tx, scope: scope, cache: map[string][]*configd.ConfigurationItem{}}
+}
+
+// listPage is how many inventory rows one query returns.
+const listPage = 1000
+
+// ListItems implements managedrule.Inventory: the latest item of every
+// recorded, non-deleted resource of resourceType.
+func (i *inventory) ListItems(ctx context.Context, resourceType string) ([]*configd.ConfigurationItem, error) {
+	if items, ok := i.cache[resourceType]; ok {
+		return items, nil
+	}
+	var out []*configd.ConfigurationItem
+	err := eachItem(ctx, i.tx, i.scope, resourceType, func(ci *configd.ConfigurationItem) error {
+		out = append(out, ci)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	i.cache[resourceType] = out
+	return out, nil
+}
+
+// eachItem calls fn with the latest item of every recorded, non-deleted
+// resource of resourceType, in id order.
+func eachItem(ctx context.Context, tx configd.Tx, scope configd.Scope, resourceType string, fn func(*configd.ConfigurationItem) error) error {
+	after := ""
+	for {
+		page, err := tx.ListResources(ctx, scope, configd.ResourceFilter{ResourceType: resourceType}, after, listPage)
+		if err != nil {
+			return fmt.Errorf("list %s: %w", resourceType, err)
+		}
+		for _, r := range page {
+			it, err := tx.LatestItem(ctx, scope, configd.ResourceKey{ResourceType: r.ResourceType, ResourceID: r.ResourceID})
+			if configd.IsCode(err, configd.ErrResourceNotDiscovered) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("read %s %s: %w", r.ResourceType, r.ResourceID, err)
+			}
+			if deletedItem(&it.Item) {
+				continue
+			}
+			ci := it.Item
+			if err := fn(&ci); err != nil {
+				return err
+			}
+		}
+		if len(page) < listPage {
+			return nil
+		}
+		after = page[len(page)-1].ResourceID
+	}
+}
