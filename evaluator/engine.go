@@ -115,11 +115,11 @@ type Options struct {
 // durable queue (see the package documentation) and fires periodic rules.
 // Its methods are safe for concurrent use.
 type Engine struct {
-	o        Options
-	log      *slog.Logger
-	clock    configd.Clock
-	policies *policyCache
-	wake     chan struct{}
+	o         Options
+	log       *slog.Logger
+	clock     configd.Clock
+	policies  *policyCache
+	wake      chan struct{}
 	invokeSem chan struct{}
 
 	mu     sync.Mutex
