@@ -26,6 +26,9 @@ func commands() []command {
 	return []command{
 		{"serve", "run the AWS Config API server", runServe},
 		{"import", "record configuration items from snapshot files or JSON lines", runImport},
+		{"remediate", "start remediations, show their status, manage their configuration and exceptions", runRemediate},
+		{"compliance", "summarise the compliance of rules and resources", runCompliance},
+		{"rules", "list Config rules with their evaluation status", runRules},
 		{"version", "print the version", runVersion},
 		{"help", "list the subcommands", runHelp},
 	}
@@ -54,8 +57,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			case errors.Is(err, errUsage):
 				return 2
 			}
-			fmt.Fprintf(stderr, "configd %s: %v\n", c.name, err)
-			return 1
+			if !printed(err) {
+				fmt.Fprintf(stderr, "configd %s: %v\n", c.name, err)
+			}
+			return exitCode(err)
 		}
 	}
 	fmt.Fprintf(stderr, "configd: unknown command %q; run 'configd help'\n", args[0])
