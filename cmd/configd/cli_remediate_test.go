@@ -357,6 +357,26 @@ func TestRenderers(t *testing.T) {
 		}
 	})
 
+	t.Run("OKTerminalManyKeys", func(t *testing.T) {
+		var many []types.ResourceKey
+		for i := range 25 {
+			many = append(many, types.ResourceKey{ResourceType: bucketType, ResourceId: aws.String("b" + strconv.Itoa(i))})
+		}
+		var b strings.Builder
+		p := newProgress("enc", many, true, newRenderer(&b, false, true, 80))
+		p.sent(many, &configservice.StartRemediationExecutionOutput{}, nil, at)
+		p.statuses([]types.RemediationExecutionStatus{{ResourceKey: &many[24], State: "IN_PROGRESS", InvocationTime: &at}})
+		p.attempt(client.Attempt{Op: "StartRemediationExecution", Number: 1})
+		frame := ttyFrames(b.String())[0]
+		// A head, a status line, 19 keys and a line that counts the rest.
+		if len(frame) != 1+1+maxTTYKeys {
+			t.Fatalf("%d lines, want %d:\n%s", len(frame), 2+maxTTYKeys, strings.Join(frame, "\n"))
+		}
+		if last := frame[len(frame)-1]; last != "  … and 6 more: 1 IN_PROGRESS, 5 STARTED" {
+			t.Fatalf("last line = %q", last)
+		}
+	})
+
 	t.Run("OKJSONOnlyAtEnd", func(t *testing.T) {
 		var b strings.Builder
 		p := newProgress("enc", keys, true, newRenderer(&b, true, true, 80))

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"flag"
+	"io"
 	"strings"
 	"testing"
 
@@ -131,4 +132,49 @@ func TestExitCode(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestParseArgs(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		ids  string
+		wait bool
+	}{
+		{"OKFlagsOnly", []string{"--resource-id", "a", "--resource-id", "b"}, "a,b", false},
+		{"OKInterleaved", []string{"--resource-id", "a", "b", "--wait", "c", "--resource-id", "d"}, "a,b,c,d", true},
+		{"OKDoubleDash", []string{"--wait", "a", "--", "-b", "--c"}, "a,-b,--c", true},
+		{"OKNone", nil, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := flag.NewFlagSet("t", flag.ContinueOnError)
+			var ids stringList
+			fs.Var(&ids, "resource-id", "")
+			wait := fs.Bool("wait", false, "")
+			if _, err := parseArgs(fs, tt.args, &ids); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(ids, ","); got != tt.ids || *wait != tt.wait {
+				t.Fatalf("ids = %q, wait = %v; want %q, %v", got, *wait, tt.ids, tt.wait)
+			}
+		})
+	}
+
+	t.Run("OKPositionalReturned", func(t *testing.T) {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		rule := fs.String("rule", "", "")
+		pos, err := parseArgs(fs, []string{"x", "--rule", "r", "y"}, nil)
+		if err != nil || strings.Join(pos, ",") != "x,y" || *rule != "r" {
+			t.Fatalf("pos = %v, rule = %q, err = %v", pos, *rule, err)
+		}
+	})
+
+	t.Run("ErrUnknownFlag", func(t *testing.T) {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		if _, err := parseArgs(fs, []string{"a", "--bogus"}, nil); !errors.Is(err, errUsage) {
+			t.Fatalf("err = %v, want errUsage", err)
+		}
+	})
 }

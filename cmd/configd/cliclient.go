@@ -199,23 +199,24 @@ func parseArgs(fs *flag.FlagSet, args []string, into *stringList) ([]string, err
 			pos = append(pos, vs...)
 		}
 	}
-	for {
+	for len(args) > 0 {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, err
 			}
 			return nil, errUsage
 		}
-		args = fs.Args()
-		if len(args) == 0 {
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			// Parse stopped at "--": all that follows is positional.
+			add(rest...)
 			break
 		}
-		if args[0] == "--" {
-			add(args[1:]...)
-			break
+		if len(rest) > 0 {
+			add(rest[0])
+			rest = rest[1:]
 		}
-		add(args[0])
-		args = args[1:]
+		args = rest
 	}
 	// The flags given are already set; this applies the environment to the
 	// others.

@@ -466,10 +466,15 @@ func detail(kp *keyProgress) string {
 	return ""
 }
 
-// summary counts the keys by outcome for the last line.
+// summary counts the keys by state for the last line.
 func summary(p *progress) string {
+	return fmt.Sprintf("rule %s: %s", p.rule, countStates(p.keys))
+}
+
+// countStates counts keys by state: "1 SUCCEEDED, 2 IN_PROGRESS".
+func countStates(keys []*keyProgress) string {
 	n := map[string]int{}
-	for _, kp := range p.keys {
+	for _, kp := range keys {
 		n[kp.state()]++
 	}
 	var parts []string
@@ -478,12 +483,18 @@ func summary(p *progress) string {
 			parts = append(parts, fmt.Sprintf("%d %s", n[s], s))
 		}
 	}
-	return fmt.Sprintf("rule %s: %s", p.rule, strings.Join(parts, ", "))
+	return strings.Join(parts, ", ")
 }
 
+// maxTTYKeys is the most lines of keys a terminal frame shows (the last
+// one counts the others), so that a frame fits a 24-line terminal: the
+// cursor cannot go back above the top of the screen.
+const maxTTYKeys = 20
+
 // ttyRenderer redraws a block of lines in place: a status line, one line
-// per key, and a summary when done. Lines are cut to the terminal's width
-// so that none wraps, which would break the count of lines to go back.
+// per key (at most maxTTYKeys), and a summary when done. Lines are cut to
+// the terminal's width so that none wraps, which would break the count of
+// lines to go back.
 type ttyRenderer struct {
 	w     io.Writer
 	width int
@@ -502,9 +513,16 @@ func (r *ttyRenderer) update(p *progress) {
 		nameW = max(nameW, utf8.RuneCountInString(kp.name))
 	}
 	nameW = min(nameW, r.width/2)
-	for _, kp := range p.keys {
+	shown := p.keys
+	if len(shown) > maxTTYKeys {
+		shown = shown[:maxTTYKeys-1]
+	}
+	for _, kp := range shown {
 		line := fmt.Sprintf("  %-*s  %-11s  %s", nameW, cut(kp.name, nameW), kp.state(), detail(kp))
 		frame = append(frame, strings.TrimRight(line, " "))
+	}
+	if rest := p.keys[len(shown):]; len(rest) > 0 {
+		frame = append(frame, fmt.Sprintf("  … and %d more: %s", len(rest), countStates(rest)))
 	}
 	if p.done {
 		frame = append(frame, summary(p))
