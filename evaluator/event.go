@@ -24,9 +24,13 @@ import (
 // version for AWS Config events is 1.0").
 const EventVersion = "1.0"
 
-// scheduledRecordVersion is the recordVersion of a ScheduledNotification,
-// as in AWS's example periodic event.
-const scheduledRecordVersion = "1.0"
+// recordVersion of ScheduledNotification and
+// OversizedConfigurationItemChangeNotification invoking events, as in AWS's
+// examples of both.
+const (
+	scheduledRecordVersion = "1.0"
+	oversizedRecordVersion = "1.0"
+)
 
 // isoMillis is how AWS writes times in notifications: 2016-02-17T01:36:34.043Z.
 const isoMillis = "2006-01-02T15:04:05.000Z"
@@ -85,7 +89,7 @@ type ItemSummary struct {
 	ResourceName                 *string         `json:"resourceName"`
 	ARN                          string          `json:"ARN"`
 	AwsRegion                    string          `json:"awsRegion"`
-	AvailabilityZone             string          `json:"availabilityZone"`
+	AvailabilityZone             *string         `json:"availabilityZone"`
 	ConfigurationStateMd5Hash    string          `json:"configurationStateMd5Hash"`
 	ResourceCreationTime         *string         `json:"resourceCreationTime"`
 }
@@ -138,7 +142,7 @@ func ChangeInvokingEvent(ci, prev *configd.ConfigurationItem, withDiff bool, now
 		ConfigurationItemSummary: summarize(ci, diff.ChangeType),
 		MessageType:              configd.MessageOversizedConfigurationItemChange,
 		NotificationCreationTime: n.NotificationCreationTime,
-		RecordVersion:            version,
+		RecordVersion:            oversizedRecordVersion,
 	})), configd.MessageOversizedConfigurationItemChange
 }
 
@@ -156,9 +160,12 @@ func summarize(ci *configd.ConfigurationItem, changeType string) ItemSummary {
 		ResourceName:                 it.ResourceName,
 		ARN:                          it.ARN,
 		AwsRegion:                    it.AwsRegion,
-		AvailabilityZone:             it.AvailabilityZone,
 		ConfigurationStateMd5Hash:    it.ConfigurationStateMd5Hash,
 		ResourceCreationTime:         it.ResourceCreationTime,
+	}
+	if it.AvailabilityZone != "" {
+		az := it.AvailabilityZone
+		s.AvailabilityZone = &az
 	}
 	if len(s.ConfigurationStateID) == 0 {
 		s.ConfigurationStateID = json.RawMessage(strconv.FormatInt(ci.CaptureTime.UnixMilli(), 10))
