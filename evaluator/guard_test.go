@@ -23,7 +23,7 @@ rule named when resourceType == "AWS::S3::Bucket" {
 
 func guardRule(name, policy string) *configd.ConfigRule {
 	return &configd.ConfigRule{Name: name, Source: configd.RuleSource{Owner: configd.OwnerCustomPolicy,
-		CustomPolicy: &configd.CustomPolicy{PolicyRuntime: "guard-2.x.x", PolicyText: policy},
+		CustomPolicy:  &configd.CustomPolicy{PolicyRuntime: "guard-2.x.x", PolicyText: policy},
 		SourceDetails: []configd.SourceDetail{{EventSource: "aws.config", MessageType: configd.MessageConfigurationItemChange}}},
 		Scope: configd.RuleScope{ComplianceResourceTypes: []string{"AWS::S3::Bucket", "AWS::SQS::Queue"}}}
 }
