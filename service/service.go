@@ -22,6 +22,7 @@ type Service struct {
 	log         *slog.Logger
 	snapshotDir string
 	hooks       Hooks
+	listeners   []configd.ComplianceListener
 }
 
 // Hooks are called after state changes commit, to start background work
@@ -41,11 +42,14 @@ type Options struct {
 	// for S3: <SnapshotDir>/<bucket>/<prefix>/AWSLogs/....
 	SnapshotDir string
 	Hooks       Hooks
+	// Listeners are told of every evaluation result stored, inside the
+	// transaction that stores it (see StoreEvaluation).
+	Listeners []configd.ComplianceListener
 }
 
 // New returns a Service.
 func New(o Options) *Service {
-	s := &Service{store: o.Store, clock: o.Clock, log: o.Logger, snapshotDir: o.SnapshotDir, hooks: o.Hooks}
+	s := &Service{store: o.Store, clock: o.Clock, log: o.Logger, snapshotDir: o.SnapshotDir, hooks: o.Hooks, listeners: o.Listeners}
 	if s.clock == nil {
 		s.clock = configd.SystemClock
 	}
@@ -53,6 +57,13 @@ func New(o Options) *Service {
 		s.log = slog.Default()
 	}
 	return s
+}
+
+// AddComplianceListener registers l beside Options.Listeners, for engines
+// created after the Service (the remediation engine). Call it while wiring,
+// before the Service serves requests: it is not synchronized with them.
+func (s *Service) AddComplianceListener(l configd.ComplianceListener) {
+	s.listeners = append(s.listeners, l)
 }
 
 // Store returns the service's store.

@@ -30,6 +30,14 @@ func (s *Service) taggable(ctx context.Context, tx configd.Tx, scope configd.Sco
 		if slices.ContainsFunc(recs, func(r *configd.Recorder) bool { return r.ARN == arn }) {
 			return nil
 		}
+	case strings.HasPrefix(res, "config-rule/"):
+		r, err := ruleByARN(ctx, tx, scope, arn)
+		if err != nil {
+			return err
+		}
+		if r != nil {
+			return nil
+		}
 	}
 	return notFound
 }
@@ -40,22 +48,27 @@ func (s *Service) TagResource(ctx context.Context, scope configd.Scope, arn stri
 		if err := s.taggable(ctx, tx, scope, arn); err != nil {
 			return err
 		}
-		have, err := tx.ListTags(ctx, scope, arn)
-		if err != nil {
-			return err
-		}
-		keys := map[string]bool{}
-		for _, t := range have {
-			keys[t.Key] = true
-		}
-		for _, t := range tags {
-			keys[t.Key] = true
-		}
-		if len(keys) > maxTags {
-			return configd.Errorf(configd.ErrTooManyTags, "You have reached the limit of the number of tags you can use. You have %d tags; the limit is %d.", len(keys), maxTags)
-		}
-		return tx.PutTags(ctx, scope, arn, tags)
+		return s.addTags(ctx, tx, scope, arn, tags)
 	})
+}
+
+// addTags adds tags to arn, refusing more than maxTags in all.
+func (s *Service) addTags(ctx context.Context, tx configd.Tx, scope configd.Scope, arn string, tags []configd.Tag) error {
+	have, err := tx.ListTags(ctx, scope, arn)
+	if err != nil {
+		return err
+	}
+	keys := map[string]bool{}
+	for _, t := range have {
+		keys[t.Key] = true
+	}
+	for _, t := range tags {
+		keys[t.Key] = true
+	}
+	if len(keys) > maxTags {
+		return configd.Errorf(configd.ErrTooManyTags, "You have reached the limit of the number of tags you can use. You have %d tags; the limit is %d.", len(keys), maxTags)
+	}
+	return tx.PutTags(ctx, scope, arn, tags)
 }
 
 // UntagResource removes tag keys from a Config resource.
