@@ -58,6 +58,20 @@ func (kr *Keyring) Lookup(accessKeyID string) (Key, bool) {
 	return k, ok
 }
 
+// ForAccount returns a key of the account (the one with the smallest access
+// key ID, so the choice is stable), for configd's own calls back into its
+// API, such as a local rule function answering PutEvaluations.
+func (kr *Keyring) ForAccount(accountID string) (Key, bool) {
+	var best Key
+	found := false
+	for _, k := range kr.keys {
+		if k.AccountID == accountID && (!found || k.AccessKeyID < best.AccessKeyID) {
+			best, found = k, true
+		}
+	}
+	return best, found
+}
+
 // Len returns the number of keys.
 func (kr *Keyring) Len() int { return len(kr.keys) }
 

@@ -83,7 +83,11 @@ func (s *Service) recordTx(ctx context.Context, tx configd.Tx, scope configd.Sco
 		n.ResourceCreationTime = prevItem.ResourceCreationTime
 		n.Configuration, n.SupplementaryConfiguration, n.Tags, n.Relationships = "", nil, nil, nil
 	}
-	if _, err := tx.AppendItem(ctx, scope, &n); err != nil {
+	seq, err := tx.AppendItem(ctx, scope, &n)
+	if err != nil {
+		return false, err
+	}
+	if err := s.queueChangeEvaluation(ctx, tx, scope, key, seq); err != nil {
 		return false, err
 	}
 	*ci = n
