@@ -79,7 +79,12 @@ wait_port() {
 	exit 1
 }
 
-echo "command: bench/run.sh $*"
+commit=unknown
+if rev=$(git rev-parse --short HEAD 2>/dev/null); then
+	commit=$rev
+	git diff --quiet HEAD -- . 2>/dev/null || commit+=", with uncommitted changes"
+fi
+echo "command: bench/run.sh $*  (commit $commit)"
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); nproc: $(nproc); CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); $(go version | cut -d' ' -f3-)"
 echo "load: concurrency $CONC, $DURATION per op after $WARMUP warm-up, $KEYS resources x $VERSIONS versions preloaded; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
