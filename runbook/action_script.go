@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -33,24 +34,42 @@ try:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     fn = getattr(module, handler, None)
-    if not callable(fn):
+    if callable(fn):
+        with open(events_file) as f:
+            events = json.load(f)
+        with open(context_file) as f:
+            context = json.load(f)
+        finish({"ok": True, "payload": fn(events, context)})
+    else:
         finish({"ok": False, "errorType": "HandlerNotFound", "errorMessage": "the script defines no function " + handler})
-        sys.exit(0)
-    with open(events_file) as f:
-        events = json.load(f)
-    with open(context_file) as f:
-        context = json.load(f)
-    finish({"ok": True, "payload": fn(events, context)})
 except BaseException as e:
     finish({"ok": False, "errorType": type(e).__name__, "errorMessage": str(e), "trace": traceback.format_exc()[-4000:]})
 `
 
-// lookPython finds python3 on PATH, or returns "python3".
-func lookPython() string {
-	if p, err := exec.LookPath("python3"); err == nil {
-		return p
+// python returns the interpreter of Python steps: Registry.Python when set,
+// else python3 from PATH resolved once to the executable it runs (version
+// managers put slow wrapper scripts on PATH).
+func (r *Registry) python() string {
+	if r != nil && r.Python != "" {
+		return r.Python
 	}
-	return "python3"
+	return defaultPython()
+}
+
+var defaultPython = sync.OnceValue(resolvePython)
+
+func resolvePython() string {
+	path, err := exec.LookPath("python3")
+	if err != nil {
+		return "python3"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, path, "-c", "import sys; print(sys.executable)").Output()
+	if exe := strings.TrimSpace(string(out)); err == nil && filepath.IsAbs(exe) {
+		return exe
+	}
+	return path
 }
 
 // executeScript is aws:executeScript
@@ -101,10 +120,7 @@ func (x *execution) runPython(ctx context.Context, s *Step, dir string, env []st
 			return nil, fmt.Errorf("write %s: %w", name, err)
 		}
 	}
-	python := "python3"
-	if x.doc.registry != nil && x.doc.registry.Python != "" {
-		python = x.doc.registry.Python
-	}
+	python := x.doc.registry.python()
 	resultFile := filepath.Join(dir, "result.json")
 	stdout, stderr, err := runProcess(ctx, dir, env, nil, python, filepath.Join(dir, "runner.py"),
 		filepath.Join(dir, "script.py"), filepath.Join(dir, "events.json"), filepath.Join(dir, "context.json"), handler, resultFile)

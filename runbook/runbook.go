@@ -104,8 +104,8 @@ type Parameter struct {
 // runbooks, Configd-TestRunbook and Configd-NoopRunbook, and user documents
 // loaded from a directory. It is safe for concurrent use.
 type Registry struct {
-	// Python is the interpreter of aws:executeScript Python steps; NewRegistry
-	// sets it to python3 found on PATH. Set it before the first Run.
+	// Python is the interpreter of aws:executeScript Python steps; "" means
+	// python3 from PATH, resolved on first use. Set it before the first Run.
 	Python string
 
 	dir    string
@@ -127,7 +127,6 @@ var reservedPrefixes = []string{"aws", "amazon", "amzn", "configd-"}
 // not when a resource needs remediating.
 func NewRegistry(documentsDir string) (*Registry, error) {
 	r := &Registry{dir: documentsDir, native: map[string]Runbook{}, mem: &memCounter{n: map[string]int{}}, docs: map[string]*Document{}}
-	r.Python = lookPython()
 	for _, rb := range nativeRunbooks() {
 		r.native[rb.Name()] = rb
 	}
