@@ -81,6 +81,7 @@ func TestCheckRule(t *testing.T) {
 		{"ErrDetailFrequencyOnChange", lambdaRule("l", configd.SourceDetail{MessageType: configd.MessageConfigurationItemChange, MaximumExecutionFrequency: "One_Hour"}), configd.ErrInvalidParameterValue, msgDetailFrequency},
 		{"ErrDetailWithoutMessageType", lambdaRule("l", configd.SourceDetail{EventSource: "aws.config"}), configd.ErrInvalidParameterValue, msgMessageType},
 		{"ErrLambdaInputJSON", with(lambdaRule("l", change), func(r *configd.ConfigRule) { r.InputParameters = "[1]" }), configd.ErrInvalidParameterValue, "Invalid json [1]"},
+		{"ErrOwner", with(managed("v", "S3_BUCKET_VERSIONING_ENABLED", ""), func(r *configd.ConfigRule) { r.Source.Owner = "ME" }), configd.ErrInvalidParameterValue, "The owner ME"},
 		{"ErrDuplicateMode", with(managed("v", "S3_BUCKET_VERSIONING_ENABLED", ""), func(r *configd.ConfigRule) {
 			r.EvaluationModes = []string{configd.EvaluationModeDetective, configd.EvaluationModeDetective}
 		}), configd.ErrInvalidParameterValue, "more than once"},
@@ -416,6 +417,29 @@ func TestStartConfigRulesEvaluation(t *testing.T) {
 		}
 	})
 	claimJobs(t, s, clk.t, true)
+	t.Run("OKStalePendingCount", func(t *testing.T) {
+		// A rule job ended without its count going down: with no job left,
+		// the count does not block the rule.
+		err := s.write(ctx, func(tx configd.Tx) error {
+			st, err := tx.GetRuleStatus(ctx, scopeA, "b")
+			if err != nil {
+				return err
+			}
+			st.EvaluationsPending = 3
+			return tx.PutRuleStatus(ctx, scopeA, "b", st)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.StartConfigRulesEvaluation(ctx, scopeA, []string{"b"}); err != nil {
+			t.Fatal(err)
+		}
+		if st := status(t, s, scopeA, "b"); st.EvaluationsPending != 1 {
+			t.Fatalf("pending = %d, want 1", st.EvaluationsPending)
+		}
+		claimJobs(t, s, clk.t, true)
+		clk.t = clk.t.Add(time.Minute)
+	})
 	t.Run("ErrNoSuchRuleStartsNone", func(t *testing.T) {
 		err := s.StartConfigRulesEvaluation(ctx, scopeA, []string{"a", "nope"})
 		if configd.ErrorCode(err) != configd.ErrNoSuchConfigRule {
@@ -495,6 +519,28 @@ func TestGetCustomRulePolicy(t *testing.T) {
 	t.Run("ErrNotCustomPolicy", func(t *testing.T) {
 		if _, err := s.GetCustomRulePolicy(ctx, scopeA, "v"); configd.ErrorCode(err) != configd.ErrNoSuchConfigRule {
 			t.Fatalf("got %v", err)
+		}
+	})
+}
+
+// FuzzCheckRule: PutConfigRule's checks never panic on untrusted input
+// (parameters, policy text, identifiers), and a rule they accept has an
+// evaluation mode.
+func FuzzCheckRule(f *testing.F) {
+	f.Add("AWS", "S3_BUCKET_VERSIONING_ENABLED", `{"isMfaDeleteEnabled":"true"}`, "")
+	f.Add("CUSTOM_POLICY", "", "", "rule r when resourceType == \"AWS::S3::Bucket\" { configuration.x == 1 }")
+	f.Add("CUSTOM_LAMBDA", "arn:aws:lambda:us-east-1:111111111111:function:f", `{"a":1}`, "")
+	f.Add("AWS", "ACCESS_KEYS_ROTATED", `{"maxAccessKeyAge":"x"}`, "")
+	f.Fuzz(func(t *testing.T, owner, id, params, policy string) {
+		r := &configd.ConfigRule{Name: "r", InputParameters: params, Source: configd.RuleSource{Owner: owner, SourceIdentifier: id}}
+		if owner == configd.OwnerCustomPolicy {
+			r.Source.CustomPolicy = &configd.CustomPolicy{PolicyRuntime: "guard-2.x.x", PolicyText: policy}
+		}
+		if owner != configd.OwnerAWS {
+			r.Source.SourceDetails = []configd.SourceDetail{change}
+		}
+		if err := checkRule(r); err == nil && len(r.EvaluationModes) == 0 {
+			t.Fatal("accepted rule without an evaluation mode")
 		}
 	})
 }
