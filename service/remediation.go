@@ -300,14 +300,26 @@ func ExceptionActive(e *configd.RemediationException, now time.Time) bool {
 	return e.ExpirationTime.IsZero() || e.ExpirationTime.After(now)
 }
 
-// StepSkipped names the step of an execution that configd skipped because
-// the resource was no longer NON_COMPLIANT (or became excepted) when it was
-// about to run. A skipped execution is FAILED but is not a failed attempt.
-const StepSkipped = "configd:CheckCompliance"
+// Steps configd adds to an execution it ends without running the runbook.
+// Such an execution is FAILED but is not a failed attempt: it neither counts
+// toward MaximumAutomaticAttempts nor is retried.
+const (
+	// StepSkipped: the resource was no longer NON_COMPLIANT, or an
+	// exception covered it, when the execution was about to run.
+	StepSkipped = "configd:CheckCompliance"
+	// StepStopped: ExecutionControls stopped the rest of a batch once
+	// ErrorPercentage of it had failed.
+	StepStopped = "configd:ExecutionControls"
+)
 
-// Skipped reports whether configd skipped e (see StepSkipped).
+// Skipped reports whether configd ended e without running it: its last
+// step is StepSkipped or StepStopped.
 func Skipped(e *configd.RemediationExecution) bool {
-	return len(e.Steps) > 0 && e.Steps[0].Name == StepSkipped
+	if len(e.Steps) == 0 {
+		return false
+	}
+	last := e.Steps[len(e.Steps)-1].Name
+	return last == StepSkipped || last == StepStopped
 }
 
 // AutomaticFailures returns the newest run of automatic executions in hist

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/configd/configd"
 	"github.com/configd/configd/awsjson"
 	"github.com/configd/configd/discovery"
@@ -38,6 +40,7 @@ type ServeConfig struct {
 	ConfigFile           string
 	DiscoveryInterval    time.Duration
 	UpstreamMaxAttempts  int
+	Remediation          RemediationConfig
 }
 
 func (c *ServeConfig) bind(fs *flag.FlagSet) {
@@ -51,6 +54,7 @@ func (c *ServeConfig) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.ConfigFile, "config", "", "configuration file (YAML) saying how to reach each account's AWS APIs for discovery: accounts: {ID: {endpointUrl, accessKeyId, secretAccessKey, profile, roleArn, assumeRecorderRole}}, default: {...}")
 	fs.DurationVar(&c.DiscoveryInterval, "discovery-interval", discovery.DefaultInterval, "how often running recorders poll the AWS APIs of their account")
 	fs.IntVar(&c.UpstreamMaxAttempts, "upstream-max-attempts", recorder.DefaultMaxAttempts, "attempts of each upstream AWS API call, retries of throttling and transient errors included")
+	c.Remediation.bind(fs)
 }
 
 // Main is a running configd server. Tests start it on 127.0.0.1:0.
@@ -67,6 +71,8 @@ type Main struct {
 	Discovery *discovery.Service
 	Tokens    *pagetoken.Codec
 	API       *awsjson.Server
+	// Metrics is the registry served on /metrics (see metricsRegistry).
+	Metrics *prometheus.Registry
 	// engines are background services started after the listener and
 	// stopped before the store closes (evaluator, remediation).
 	engines []engine

@@ -1,5 +1,129 @@
 package main
 
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/configd/configd"
+	"github.com/configd/configd/recorder"
+	"github.com/configd/configd/remediation"
+	"github.com/configd/configd/runbook"
+)
+
+// RemediationConfig is the remediation part of `configd serve`'s configuration.
+type RemediationConfig struct {
+	DocumentsDir string
+	Workers      int
+	Lease        time.Duration
+	PollInterval time.Duration
+	MaxResumes   int
+}
+
+func (c *RemediationConfig) bind(fs *flag.FlagSet) {
+	fs.StringVar(&c.DocumentsDir, "documents-dir", "", "directory of user runbooks (Automation documents, schemaVersion 0.3, YAML or JSON) that remediation configurations can name as TargetId")
+	fs.IntVar(&c.Workers, "remediation-workers", remediation.DefaultWorkers, "remediation executions run at once by this process")
+	fs.DurationVar(&c.Lease, "remediation-lease", remediation.DefaultLease, "how long a remediation worker holds an execution without renewing it; an execution whose worker died is run again (or failed) after it")
+	fs.DurationVar(&c.PollInterval, "remediation-poll-interval", remediation.DefaultPollInterval, "how often remediation workers look for executions queued by other processes and for retries that became due")
+	fs.IntVar(&c.MaxResumes, "remediation-max-resumes", remediation.DefaultMaxResumes, "how many times an execution whose worker died is run again before it is failed (-1: never)")
+}
+
+// metricsRegistry returns the registry served on /metrics, creating and
+// mounting it on first use.
+func (m *Main) metricsRegistry() *prometheus.Registry {
+	if m.Metrics == nil {
+		m.Metrics = prometheus.NewRegistry()
+		m.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		if m.API.Extra == nil {
+			m.API.Extra = map[string]http.Handler{}
+		}
+		m.API.Extra["/metrics"] = promhttp.HandlerFor(m.Metrics, promhttp.HandlerOpts{})
+	}
+	return m.Metrics
+}
+
 // wireRemediation creates the remediation engine and adds it to m.engines
-// and m.API.
-func (m *Main) wireRemediation() error { return nil }
+// and m.API, and registers it as a compliance listener so that NON_COMPLIANT
+// results of Automatic rules queue remediations.
+func (m *Main) wireRemediation() error {
+	c := m.Config.Remediation
+	runbooks, err := runbook.NewRegistry(c.DocumentsDir)
+	if err != nil {
+		return fmt.Errorf("remediation documents: %w", err)
+	}
+	eng, err := remediation.New(remediation.Options{
+		Service:      m.Service,
+		Runbooks:     runbooks,
+		AWSConfig:    m.remediationAWSConfig(),
+		Rerecord:     m.rerecord,
+		Clock:        m.Clock,
+		Logger:       m.Logger,
+		Metrics:      remediation.NewMetrics(m.metricsRegistry()),
+		Workers:      c.Workers,
+		Lease:        c.Lease,
+		PollInterval: c.PollInterval,
+		MaxResumes:   c.MaxResumes,
+	})
+	if err != nil {
+		return err
+	}
+	m.Service.AddComplianceListener(eng)
+	m.API.Remediation = eng
+	m.engines = append(m.engines, eng)
+	return nil
+}
+
+// rerecord re-records a remediated resource at once: a discovery pass over
+// the scope's running recorders (DAILY types included).
+func (m *Main) rerecord(ctx context.Context, scope configd.Scope, _ configd.ResourceKey) error {
+	_, err := m.Discovery.PollNow(ctx, &scope, true)
+	return err
+}
+
+// remediationAWSConfig returns how runbooks reach an account's AWS APIs: the
+// account's upstream settings of the configuration file, as discovery uses
+// them, for the execution's region. An account without upstream gets a
+// configuration whose credentials fail with a message saying so, so that no
+// AWS API is called that configd was not told to call.
+func (m *Main) remediationAWSConfig() func(ctx context.Context, scope configd.Scope) (aws.Config, error) {
+	var cache sync.Map // configd.Scope -> aws.Config
+	return func(ctx context.Context, scope configd.Scope) (aws.Config, error) {
+		if v, ok := cache.Load(scope); ok {
+			return v.(aws.Config), nil
+		}
+		var up struct {
+			ok bool
+			s  recorder.AccountSettings
+		}
+		if m.Discovery != nil && m.Discovery.Accounts != nil {
+			u, ok := m.Discovery.Accounts(scope.AccountID)
+			up.ok, up.s = ok, u.AccountSettings
+		}
+		if !up.ok {
+			return aws.Config{Region: scope.Region, Credentials: noUpstream{account: scope.AccountID}}, nil
+		}
+		up.s.Region = scope.Region
+		cfg, err := recorder.AWSConfig(ctx, up.s)
+		if err != nil {
+			return aws.Config{}, err
+		}
+		cache.Store(scope, cfg)
+		return cfg, nil
+	}
+}
+
+// noUpstream is the credentials provider of accounts without upstream
+// settings: every AWS call fails before it is sent.
+type noUpstream struct{ account string }
+
+func (n noUpstream) Retrieve(context.Context) (aws.Credentials, error) {
+	return aws.Credentials{}, fmt.Errorf("configd has no AWS upstream for account %s: add it (or a default) to the configuration file given with --config", n.account)
+}

@@ -1,0 +1,131 @@
+package remediation
+
+import (
+	"context"
+	"time"
+
+	"github.com/configd/configd"
+	"github.com/configd/configd/service"
+)
+
+// PutRemediationConfigurations validates each configuration's document and
+// parameters against the runbooks and stores them (service contract); it
+// wakes the workers when switching a configuration to Automatic queued
+// executions.
+func (e *Engine) PutRemediationConfigurations(ctx context.Context, scope configd.Scope, cs []*configd.RemediationConfiguration) (*service.PutRemediationConfigurationsResult, error) {
+	res, err := e.svc.PutRemediationConfigurations(ctx, scope, cs, func(c *configd.RemediationConfiguration) error {
+		return e.o.Runbooks.Validate(c.TargetID, c.Parameters)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if res.Queued > 0 {
+		e.log.Info("automatic remediation switched on: queued the resources already non-compliant", "scope", scope.String(), "executions", res.Queued)
+		e.Wake()
+	}
+	return res, nil
+}
+
+// DescribeRemediationConfigurations has the service's contract.
+func (e *Engine) DescribeRemediationConfigurations(ctx context.Context, scope configd.Scope, rules []string) ([]*configd.RemediationConfiguration, error) {
+	return e.svc.DescribeRemediationConfigurations(ctx, scope, rules)
+}
+
+// DeleteRemediationConfiguration has the service's contract; refusals by the
+// guard are counted.
+func (e *Engine) DeleteRemediationConfiguration(ctx context.Context, scope configd.Scope, rule, resourceType string) error {
+	err := e.svc.DeleteRemediationConfiguration(ctx, scope, rule, resourceType)
+	if configd.IsCode(err, configd.ErrRemediationInProgress) {
+		e.m.GuardRejections.WithLabelValues(OpDelete).Inc()
+	}
+	return err
+}
+
+// StartRemediationExecution queues manual executions (service contract),
+// counts the keys the guard refused, and wakes the workers.
+func (e *Engine) StartRemediationExecution(ctx context.Context, scope configd.Scope, rule string, keys []configd.ResourceKey) (*service.StartRemediationResult, error) {
+	res, err := e.svc.StartRemediationExecution(ctx, scope, rule, keys)
+	if res != nil && len(res.InProgress) > 0 {
+		e.m.GuardRejections.WithLabelValues(OpStart).Add(float64(len(res.InProgress)))
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range res.Started {
+		e.logTransition(scope, x, "StartRemediationExecution", "")
+	}
+	if len(res.Started) > 0 {
+		e.Wake()
+	}
+	return res, nil
+}
+
+// DescribeRemediationExecutionStatus has the service's contract.
+func (e *Engine) DescribeRemediationExecutionStatus(ctx context.Context, scope configd.Scope, rule string, keys []configd.ResourceKey, after *configd.ResourceKey, limit int) ([]*configd.RemediationExecution, error) {
+	return e.svc.DescribeRemediationExecutionStatus(ctx, scope, rule, keys, after, limit)
+}
+
+// PutRemediationExceptions has the service's contract.
+func (e *Engine) PutRemediationExceptions(ctx context.Context, scope configd.Scope, rule string, keys []configd.ResourceKey, message string, expires time.Time) ([]service.FailedRemediationExceptions, error) {
+	return e.svc.PutRemediationExceptions(ctx, scope, rule, keys, message, expires)
+}
+
+// DescribeRemediationExceptions has the service's contract.
+func (e *Engine) DescribeRemediationExceptions(ctx context.Context, scope configd.Scope, rule string, keys []configd.ResourceKey, after *configd.ResourceKey, limit int) ([]*configd.RemediationException, error) {
+	return e.svc.DescribeRemediationExceptions(ctx, scope, rule, keys, after, limit)
+}
+
+// DeleteRemediationExceptions has the service's contract.
+func (e *Engine) DeleteRemediationExceptions(ctx context.Context, scope configd.Scope, rule string, keys []configd.ResourceKey) ([]service.FailedRemediationExceptions, error) {
+	return e.svc.DeleteRemediationExceptions(ctx, scope, rule, keys)
+}
+
+// ComplianceChanged implements configd.ComplianceListener: inside the
+// transaction that stores a detective result, it queues an automatic
+// remediation when the result is NON_COMPLIANT, the rule's configuration is
+// Automatic (for the resource's type), and no unexpired exception covers
+// the resource. A resource with an active execution is coalesced (no attempt
+// spent). An unchanged NON_COMPLIANT result does not queue again after a
+// remediation that SUCCEEDED (the runbook ran but the rule still disagrees:
+// retriggering would loop); it does after a failed one, so periodic
+// evaluations retry resources whose attempts were spread beyond the retry
+// window.
+func (e *Engine) ComplianceChanged(ctx context.Context, tx configd.Tx, scope configd.Scope, prev, cur *configd.EvaluationResult) error {
+	if cur == nil || cur.ComplianceType != configd.NonCompliant || cur.EvaluationMode == configd.EvaluationModeProactive {
+		return nil
+	}
+	c, err := tx.GetRemediationConfiguration(ctx, scope, cur.RuleName)
+	if configd.IsCode(err, configd.ErrNoSuchRemediationConfiguration) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !c.Automatic {
+		return nil
+	}
+	key := configd.ResourceKey{ResourceType: cur.ResourceType, ResourceID: cur.ResourceID}
+	if prev != nil && prev.ComplianceType == configd.NonCompliant {
+		latest, err := tx.LatestExecutions(ctx, scope, cur.RuleName, []configd.ResourceKey{key}, nil, 1)
+		if err != nil {
+			return err
+		}
+		if len(latest) > 0 && latest[0].State == configd.ExecSucceeded {
+			return nil
+		}
+	}
+	out, x, err := e.svc.QueueAutomaticTx(ctx, tx, scope, c, key, e.now())
+	if err != nil {
+		return err
+	}
+	switch out {
+	case service.Queued:
+		e.logTransition(scope, x, "NON_COMPLIANT evaluation", "")
+		e.Wake()
+	case service.Coalesced:
+		e.m.GuardRejections.WithLabelValues(OpAutomatic).Inc()
+	}
+	return nil
+}
+
+var _ configd.ComplianceListener = (*Engine)(nil)
