@@ -218,11 +218,12 @@ func (s *Service) History(ctx context.Context, scope configd.Scope, q configd.Hi
 	}
 	var out []configd.StoredItem
 	err := s.read(ctx, func(tx configd.Tx) error {
-		if _, err := tx.LatestItem(ctx, scope, q.Key); err != nil {
+		var err error
+		if out, err = tx.History(ctx, scope, q); err != nil || len(out) > 0 {
 			return err
 		}
-		var err error
-		out, err = tx.History(ctx, scope, q)
+		// Nothing in range: say whether the resource is unknown at all.
+		_, err = tx.LatestItem(ctx, scope, q.Key)
 		return err
 	})
 	return out, err
