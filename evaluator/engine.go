@@ -23,7 +23,7 @@ const (
 	DefaultWorkers          = 2
 	DefaultBatch            = 32
 	DefaultLease            = 10 * time.Minute
-	DefaultPollInterval     = time.Second
+	DefaultPollInterval     = 250 * time.Millisecond
 	DefaultScheduleInterval = 30 * time.Second
 	DefaultMaxAttempts      = 8
 	// DefaultOversizeBytes is the size above which a configuration item

@@ -49,9 +49,16 @@ func (s *Service) queueChangeEvaluation(ctx context.Context, tx configd.Tx, scop
 		return err
 	}
 	if added {
-		if fn, ok := evaluationWakers.Load(s); ok {
-			fn.(func())()
-		}
+		s.wakeEvaluator()
 	}
 	return nil
+}
+
+// wakeEvaluator tells the evaluator that evaluation jobs were queued (see
+// SetEvaluationWaker). Code that queues JobEvaluate jobs calls it so that
+// they run at once rather than at the evaluator's next poll.
+func (s *Service) wakeEvaluator() {
+	if fn, ok := evaluationWakers.Load(s); ok {
+		fn.(func())()
+	}
 }
