@@ -23,6 +23,7 @@ import (
 	"github.com/configd/configd/discovery"
 	"github.com/configd/configd/keyring"
 	"github.com/configd/configd/pagetoken"
+	"github.com/configd/configd/postgres"
 	"github.com/configd/configd/recorder"
 	"github.com/configd/configd/service"
 	"github.com/configd/configd/sqlite"
@@ -41,11 +42,13 @@ type ServeConfig struct {
 	DiscoveryInterval    time.Duration
 	UpstreamMaxAttempts  int
 	Remediation          RemediationConfig
+	DatabaseURL          string
 }
 
 func (c *ServeConfig) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:4599", "address to listen on (host:port)")
 	fs.StringVar(&c.DataDir, "data-dir", "./configd-data", "directory of the embedded database, generated credentials and delivered snapshots")
+	fs.StringVar(&c.DatabaseURL, "database-url", "", "PostgreSQL database (postgres://user:pass@host:port/db) shared by several configd processes; default: the embedded SQLite database in --data-dir")
 	fs.StringVar(&c.CredentialsFile, "credentials", "", "credentials file (YAML: credentials: [{accessKeyId, secretAccessKey, accountId}]); default <data-dir>/credentials.yaml, created on first start")
 	fs.BoolVar(&c.AcceptAnyCredentials, "accept-any-credentials", false, "emulator mode: accept any access key without checking signatures; a 12-digit access key id selects that account (loopback addresses only)")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
@@ -65,7 +68,7 @@ type Main struct {
 	Logger *slog.Logger
 	Clock  configd.Clock
 
-	Store     *sqlite.DB
+	Store     configd.Store
 	Service   *service.Service
 	Keys      *keyring.Keyring
 	Discovery *discovery.Service
@@ -102,7 +105,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("data dir: %w", err)
 	}
 	var err error
-	if m.Store, err = sqlite.Open(ctx, filepath.Join(c.DataDir, "configd.db")); err != nil {
+	if m.Store, err = openStore(ctx, c); err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
 	var auth awsjson.Authenticator = awsjson.EmulatorAuth{}
@@ -299,4 +302,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 type engine interface {
 	Start(ctx context.Context)
 	Stop()
+}
+
+// openStore opens PostgreSQL when a database URL is given, else the
+// embedded SQLite database in the data dir.
+func openStore(ctx context.Context, c *ServeConfig) (configd.Store, error) {
+	if c.DatabaseURL != "" {
+		return postgres.Open(ctx, c.DatabaseURL)
+	}
+	return sqlite.Open(ctx, filepath.Join(c.DataDir, "configd.db"))
 }
