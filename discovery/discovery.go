@@ -45,6 +45,10 @@ type Service struct {
 	Logger   *slog.Logger
 	// Poll tunes each poll (concurrency, retries).
 	Poll recorder.PollOptions
+	// Leader, if set, reports whether this process leads the processes
+	// sharing the database: only the leader runs the periodic passes
+	// (passes triggered by a recorder start or on demand run where asked).
+	Leader func() bool
 
 	trigger chan configd.Scope
 	mu      sync.Mutex
@@ -103,13 +107,18 @@ func (s *Service) loop(ctx context.Context) {
 	defer close(s.done)
 	tick := time.NewTicker(s.Interval)
 	defer tick.Stop()
-	s.pass(ctx, nil)
+	periodic := func() {
+		if s.Leader == nil || s.Leader() {
+			s.pass(ctx, nil)
+		}
+	}
+	periodic()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-			s.pass(ctx, nil)
+			periodic()
 		case sc := <-s.trigger:
 			s.pass(ctx, &sc)
 		}

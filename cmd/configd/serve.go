@@ -22,6 +22,7 @@ import (
 	"github.com/configd/configd/awsjson"
 	"github.com/configd/configd/discovery"
 	"github.com/configd/configd/keyring"
+	"github.com/configd/configd/lease"
 	"github.com/configd/configd/pagetoken"
 	"github.com/configd/configd/postgres"
 	"github.com/configd/configd/recorder"
@@ -72,8 +73,10 @@ type Main struct {
 	Service   *service.Service
 	Keys      *keyring.Keyring
 	Discovery *discovery.Service
-	Tokens    *pagetoken.Codec
-	API       *awsjson.Server
+	// Leader elects the process that runs singleton duties.
+	Leader *lease.Leader
+	Tokens *pagetoken.Codec
+	API    *awsjson.Server
 	// Metrics is the registry served on /metrics (see metricsRegistry).
 	Metrics *prometheus.Registry
 	// engines are background services started after the listener and
@@ -127,7 +130,8 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	m.Discovery = &discovery.Service{Accounts: accounts, Interval: c.DiscoveryInterval, Logger: m.Logger,
+	m.Leader = &lease.Leader{Store: m.Store, Name: "configd-leader", Owner: processID(), Clock: m.Clock, Logger: m.Logger}
+	m.Discovery = &discovery.Service{Accounts: accounts, Interval: c.DiscoveryInterval, Logger: m.Logger, Leader: m.Leader.IsLeader,
 		Poll: recorder.PollOptions{MaxAttempts: c.UpstreamMaxAttempts}}
 	m.Service = service.New(service.Options{Store: m.Store, Clock: m.Clock, Logger: m.Logger, SnapshotDir: filepath.Join(c.DataDir, "s3"),
 		Hooks: service.Hooks{RecorderStarted: func(scope configd.Scope, _ string) { m.Discovery.Trigger(scope) }}})
@@ -157,12 +161,17 @@ func (m *Main) Open(ctx context.Context) error {
 	m.done = make(chan error, 1)
 	go func() { m.done <- m.http.Serve(m.ln) }()
 	m.bg = append(m.bg, &service.Loop{Name: "retention", Interval: c.RetentionInterval, Logger: m.Logger, Run: func(ctx context.Context) error {
+		if !m.Leader.IsLeader() {
+			return nil
+		}
 		n, err := m.Service.PruneExpired(ctx)
 		if n > 0 {
 			m.Logger.Info("pruned expired configuration history", "items", n)
 		}
 		return err
 	}})
+	m.Leader.Tick(ctx) // know at once whether this process leads
+	m.Leader.Start(context.Background())
 	for _, l := range m.bg {
 		l.Start(context.Background())
 	}
@@ -233,6 +242,9 @@ func (m *Main) Close() error {
 	}
 	if m.Discovery != nil {
 		m.Discovery.Stop()
+	}
+	if m.Leader != nil {
+		m.Leader.Stop()
 	}
 	for i := len(m.engines) - 1; i >= 0; i-- {
 		m.engines[i].Stop()
@@ -311,4 +323,11 @@ func openStore(ctx context.Context, c *ServeConfig) (configd.Store, error) {
 		return postgres.Open(ctx, c.DatabaseURL)
 	}
 	return sqlite.Open(ctx, filepath.Join(c.DataDir, "configd.db"))
+}
+
+// processID names this process in leases and job claims: host, pid and a
+// random suffix, unique across restarts.
+func processID() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), service.NewUUID()[:8])
 }
