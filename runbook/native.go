@@ -35,6 +35,10 @@ type nativeStep struct {
 	run  func(ctx context.Context, c *call) error
 }
 
+// nativeStepTimeout bounds each native step (AWS-StopEC2Instance's waits
+// included).
+const nativeStepTimeout = 15 * time.Minute
+
 // end is nativeStep.next's value for "no more steps".
 const end = "\x00end"
 
@@ -69,7 +73,11 @@ func (n *native) Run(ctx context.Context, env Env, params map[string][]string, r
 	var lastErr error
 	for i := 0; i < len(n.steps); {
 		s := n.steps[i]
-		err := runStep(ctx, env, s.name, report, func(ctx context.Context) error { return s.run(ctx, c) })
+		err := runStep(ctx, env, s.name, report, func(ctx context.Context) error {
+			ctx, cancel := context.WithTimeout(ctx, nativeStepTimeout)
+			defer cancel()
+			return s.run(ctx, c)
+		})
 		switch {
 		case err != nil && !s.continueOnFailure:
 			return err

@@ -267,7 +267,7 @@ const maxISODuration = 100 * 365 * 24 * time.Hour
 func ParseISODuration(s string) (time.Duration, error) {
 	m := isoDuration.FindStringSubmatch(s)
 	if m == nil || s == "P" || strings.HasSuffix(s, "T") {
-		if strings.ContainsAny(s, "Y") || (strings.Contains(s, "M") && !strings.Contains(s, "T")) {
+		if date, _, _ := strings.Cut(s, "T"); strings.HasPrefix(s, "P") && strings.ContainsAny(date, "YM") {
 			return 0, fmt.Errorf("duration %q: years and months are not supported; use weeks or days", s)
 		}
 		return 0, fmt.Errorf("duration %q is not an ISO 8601 duration such as PT10M or P1DT2H", s)
