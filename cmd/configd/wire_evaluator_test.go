@@ -347,3 +347,105 @@ func TestEvaluatorLambdaRule(t *testing.T) {
 		}
 	})
 }
+
+// Proactive evaluation of a resource configuration that is not recorded,
+// against a Guard rule with the PROACTIVE mode.
+func TestEvaluatorProactive(t *testing.T) {
+	s := startServer(t)
+	c := s.clientA()
+	putRecorder(t, c, "default")
+	policy := `rule versioned when resourceType == "AWS::S3::Bucket" {
+    configuration.VersioningConfiguration.Status == "Enabled" << versioning must be enabled >>
+}`
+	putRule(t, c, &types.ConfigRule{ConfigRuleName: aws.String("pro"),
+		Source: &types.Source{Owner: types.OwnerCustomPolicy, CustomPolicyDetails: &types.CustomPolicyDetails{PolicyRuntime: aws.String("guard-2.x.x"), PolicyText: aws.String(policy)},
+			SourceDetails: []types.SourceDetail{{EventSource: types.EventSourceAwsConfig, MessageType: types.MessageTypeConfigurationItemChangeNotification}}},
+		Scope:           &types.Scope{ComplianceResourceTypes: []string{"AWS::S3::Bucket"}},
+		EvaluationModes: []types.EvaluationModeConfiguration{{Mode: types.EvaluationModeProactive}, {Mode: types.EvaluationModeDetective}}})
+	start := func(conf, token string) (string, error) {
+		in := &cs.StartResourceEvaluationInput{EvaluationMode: types.EvaluationModeProactive,
+			ResourceDetails:   &types.ResourceDetails{ResourceId: aws.String("planned"), ResourceType: aws.String("AWS::S3::Bucket"), ResourceConfiguration: aws.String(conf)},
+			EvaluationContext: &types.EvaluationContext{EvaluationContextIdentifier: aws.String("pipeline-1")}}
+		if token != "" {
+			in.ClientToken = aws.String(token)
+		}
+		out, err := c.StartResourceEvaluation(ctx, in)
+		if err != nil {
+			return "", err
+		}
+		return aws.ToString(out.ResourceEvaluationId), nil
+	}
+	token1 := strings.Repeat("t", 64) // the model's length: exactly 64
+	bad := must[string](t)(start(`{"BucketName":"planned","VersioningConfiguration":{"Status":"Suspended"}}`, token1))
+	good := must[string](t)(start(`{"BucketName":"planned","VersioningConfiguration":{"Status":"Enabled"}}`, ""))
+
+	sum := must[*cs.GetResourceEvaluationSummaryOutput](t)(c.GetResourceEvaluationSummary(ctx, &cs.GetResourceEvaluationSummaryInput{ResourceEvaluationId: aws.String(bad)}))
+	if sum.EvaluationStatus.Status != types.ResourceEvaluationStatusSucceeded || sum.Compliance != types.ComplianceTypeNonCompliant ||
+		sum.EvaluationMode != types.EvaluationModeProactive || aws.ToString(sum.EvaluationContext.EvaluationContextIdentifier) != "pipeline-1" ||
+		aws.ToString(sum.ResourceDetails.ResourceType) != "AWS::S3::Bucket" || sum.EvaluationStartTimestamp == nil {
+		t.Fatalf("summary = %+v", sum)
+	}
+	det := must[*cs.GetComplianceDetailsByResourceOutput](t)(c.GetComplianceDetailsByResource(ctx, &cs.GetComplianceDetailsByResourceInput{ResourceEvaluationId: aws.String(bad)}))
+	if len(det.EvaluationResults) != 1 || det.EvaluationResults[0].ComplianceType != types.ComplianceTypeNonCompliant ||
+		aws.ToString(det.EvaluationResults[0].Annotation) != "versioning must be enabled" ||
+		det.EvaluationResults[0].EvaluationResultIdentifier.EvaluationResultQualifier.EvaluationMode != types.EvaluationModeProactive {
+		t.Fatalf("details = %+v", det.EvaluationResults)
+	}
+	sum = must[*cs.GetResourceEvaluationSummaryOutput](t)(c.GetResourceEvaluationSummary(ctx, &cs.GetResourceEvaluationSummaryInput{ResourceEvaluationId: aws.String(good)}))
+	if sum.Compliance != types.ComplianceTypeCompliant {
+		t.Fatalf("compliance of the good configuration = %s", sum.Compliance)
+	}
+	// A proactive evaluation records nothing detective.
+	if got := details(t, c, "pro"); len(got) != 0 {
+		t.Fatalf("detective results %q", got)
+	}
+
+	t.Run("OKList", func(t *testing.T) {
+		var ids []string
+		p := cs.NewListResourceEvaluationsPaginator(c, &cs.ListResourceEvaluationsInput{Limit: 1,
+			Filters: &types.ResourceEvaluationFilters{EvaluationContextIdentifier: aws.String("pipeline-1")}})
+		for p.HasMorePages() {
+			page := must[*cs.ListResourceEvaluationsOutput](t)(p.NextPage(ctx))
+			for _, r := range page.ResourceEvaluations {
+				ids = append(ids, aws.ToString(r.ResourceEvaluationId))
+			}
+		}
+		if len(ids) != 2 {
+			t.Fatalf("listed %q", ids)
+		}
+		none := must[*cs.ListResourceEvaluationsOutput](t)(c.ListResourceEvaluations(ctx, &cs.ListResourceEvaluationsInput{
+			Filters: &types.ResourceEvaluationFilters{EvaluationContextIdentifier: aws.String("other")}}))
+		if none.ResourceEvaluations == nil || len(none.ResourceEvaluations) != 0 {
+			t.Fatalf("filtered list = %+v", none.ResourceEvaluations)
+		}
+	})
+	t.Run("OKIdempotent", func(t *testing.T) {
+		again := must[string](t)(start(`{"BucketName":"planned","VersioningConfiguration":{"Status":"Suspended"}}`, token1))
+		if again != bad {
+			t.Fatalf("the same client token gave a new evaluation %s", again)
+		}
+	})
+	t.Run("ErrTokenMismatch", func(t *testing.T) {
+		_, err := start(`{"BucketName":"other"}`, token1)
+		wantCode(t, err, configd.ErrIdempotentParameterMismatch)
+	})
+	t.Run("ErrDetectiveMode", func(t *testing.T) {
+		_, err := c.StartResourceEvaluation(ctx, &cs.StartResourceEvaluationInput{EvaluationMode: types.EvaluationModeDetective,
+			ResourceDetails: &types.ResourceDetails{ResourceId: aws.String("x"), ResourceType: aws.String("AWS::S3::Bucket"), ResourceConfiguration: aws.String(`{}`)}})
+		wantCode(t, err, configd.ErrInvalidParameterValue)
+	})
+	t.Run("ErrNotJSON", func(t *testing.T) {
+		_, err := start(`not json`, "")
+		wantCode(t, err, configd.ErrInvalidParameterValue)
+	})
+	t.Run("ErrUnknownID", func(t *testing.T) {
+		_, err := c.GetResourceEvaluationSummary(ctx, &cs.GetResourceEvaluationSummaryInput{ResourceEvaluationId: aws.String("nope")})
+		wantCode(t, err, configd.ErrResourceNotFound)
+	})
+	t.Run("ErrTimeRange", func(t *testing.T) {
+		now := time.Now()
+		_, err := c.ListResourceEvaluations(ctx, &cs.ListResourceEvaluationsInput{Filters: &types.ResourceEvaluationFilters{
+			TimeWindow: &types.TimeWindow{StartTime: aws.Time(now), EndTime: aws.Time(now.Add(-time.Hour))}}})
+		wantCode(t, err, configd.ErrInvalidTimeRange)
+	})
+}
