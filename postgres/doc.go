@@ -24,6 +24,14 @@
 // Sequence numbers (configuration items, jobs) come from identity columns
 // and are never reused.
 //
+// Compliance counts (CountCompliance) come from compliance_counts plus
+// compliance_deltas, not from the millions of evaluation_results rows:
+// statement triggers on evaluation_results append each statement's changes
+// as deltas in the writer's transaction (no writer updates a shared counter
+// row, so writers never wait for each other there), and a short background
+// transaction folds deltas into the counters every few dozen writes
+// (counts.go). The sum is exact in every snapshot.
+//
 // # Transactions
 //
 // Read runs a READ ONLY, REPEATABLE READ transaction: a snapshot taken at

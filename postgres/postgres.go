@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/configd/configd"
@@ -35,6 +37,13 @@ const writeAttempts = 5
 // connections that reconnects by itself when the server comes back.
 type DB struct {
 	pool *pgxpool.Pool
+
+	// Background rollups of compliance counts (counts.go).
+	countWrites atomic.Int64
+	rolling     atomic.Bool
+	mu          sync.Mutex
+	closed      bool
+	bg          sync.WaitGroup
 
 	// retryDelay is the pause before retry attempt n (0-based) of a
 	// transaction; tests replace it.
@@ -90,8 +99,13 @@ func redact(s string) string {
 	return u.Redacted()
 }
 
-// Close closes every connection, waiting for those in use to be released.
+// Close waits for background work, then closes every connection, waiting
+// for those in use to be released. It is safe to call twice.
 func (d *DB) Close() error {
+	d.mu.Lock()
+	d.closed = true
+	d.mu.Unlock()
+	d.bg.Wait()
 	d.pool.Close()
 	return nil
 }
@@ -114,7 +128,7 @@ func (d *DB) Ping(ctx context.Context) error {
 func (d *DB) Read(ctx context.Context, fn func(configd.Tx) error) error {
 	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
 	for attempt := 0; ; attempt++ {
-		err, retry := d.run(ctx, opts, false, fn)
+		retry, err := d.run(ctx, opts, false, fn)
 		if !retry || attempt+1 >= writeAttempts {
 			return err
 		}
@@ -148,7 +162,7 @@ func (d *DB) Read(ctx context.Context, fn func(configd.Tx) error) error {
 func (d *DB) Write(ctx context.Context, fn func(configd.Tx) error) error {
 	opts := pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadWrite}
 	for attempt := 0; ; attempt++ {
-		err, retry := d.run(ctx, opts, true, fn)
+		retry, err := d.run(ctx, opts, true, fn)
 		if !retry || attempt+1 >= writeAttempts {
 			return err
 		}
@@ -158,17 +172,17 @@ func (d *DB) Write(ctx context.Context, fn func(configd.Tx) error) error {
 	}
 }
 
-// run runs fn in one transaction and reports its error and whether the
-// whole transaction may be run again.
-func (d *DB) run(ctx context.Context, opts pgx.TxOptions, write bool, fn func(configd.Tx) error) (err error, retry bool) {
+// run runs fn in one transaction and reports whether the whole transaction
+// may be run again, and its error.
+func (d *DB) run(ctx context.Context, opts pgx.TxOptions, write bool, fn func(configd.Tx) error) (retry bool, err error) {
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("postgres: begin: %w", err), false
+		return false, fmt.Errorf("postgres: begin: %w", err)
 	}
 	pgTx, err := d.pool.BeginTx(ctx, opts)
 	if err != nil {
 		// Nothing ran: beginning again is safe if the failure was the
 		// connection's (the pool drops it and dials a new one).
-		return fmt.Errorf("postgres: begin: %w", mapError(ctx, err)), isConnError(err) && ctx.Err() == nil
+		return isConnError(err) && ctx.Err() == nil, fmt.Errorf("postgres: begin: %w", mapError(ctx, err))
 	}
 	t := &tx{tx: pgTx, write: write}
 	finished := false
@@ -188,17 +202,20 @@ func (d *DB) run(ctx context.Context, opts pgx.TxOptions, write bool, fn func(co
 			if ferr == nil {
 				ferr = fmt.Errorf("postgres: transaction aborted: %w", t.retry)
 			}
-			return ferr, true
+			return true, ferr
 		}
-		return ferr, false
+		return false, ferr
 	}
 	if err := pgTx.Commit(ctx); err != nil {
 		if isRetryable(err) && ctx.Err() == nil {
-			return fmt.Errorf("postgres: commit: %w", err), true
+			return true, fmt.Errorf("postgres: commit: %w", err)
 		}
-		return fmt.Errorf("postgres: commit: %w", mapError(ctx, err)), false
+		return false, fmt.Errorf("postgres: commit: %w", mapError(ctx, err))
 	}
-	return nil, false
+	if t.countsChanged {
+		d.countsCommitted()
+	}
+	return false, nil
 }
 
 // rollback ends pgTx, even when ctx is done (else the connection would be

@@ -330,6 +330,7 @@ func scanEvaluation(r pgx.Rows) (*configd.EvaluationResult, error) {
 // PutEvaluationResult stores e as the result of its rule on its resource,
 // replacing the previous one.
 func (t *tx) PutEvaluationResult(ctx context.Context, scope configd.Scope, e *configd.EvaluationResult) error {
+	t.countsChanged = true
 	if _, err := t.exec(ctx, `INSERT INTO evaluation_results (account_id, region, `+evaluationColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		ON CONFLICT (account_id, region, rule_name, resource_type, resource_id) DO UPDATE SET
@@ -361,6 +362,7 @@ func (t *tx) GetEvaluationResult(ctx context.Context, scope configd.Scope, rule 
 
 // DeleteEvaluationResults deletes every result of a rule.
 func (t *tx) DeleteEvaluationResults(ctx context.Context, scope configd.Scope, rule string) error {
+	t.countsChanged = true
 	if _, err := t.exec(ctx, `DELETE FROM evaluation_results WHERE account_id = $1 AND region = $2 AND rule_name = $3`,
 		scope.AccountID, scope.Region, rule); err != nil {
 		return fmt.Errorf("postgres: delete evaluation results of %q: %w", rule, err)
@@ -412,19 +414,29 @@ func (t *tx) ListEvaluationResults(ctx context.Context, scope configd.Scope, f c
 }
 
 // CountCompliance counts results matching f by compliance type, grouped by
-// rule name or by resource type, ordered by group.
+// rule name or by resource type, ordered by group. It adds up
+// compliance_counts and compliance_deltas (migration 0003), a few rows per
+// rule and resource type whatever the number of results; a filter on one
+// resource counts that resource's results instead.
 func (t *tx) CountCompliance(ctx context.Context, scope configd.Scope, f configd.EvaluationFilter, byRule bool) ([]configd.ComplianceCount, error) {
 	group := "resource_type"
 	if byRule {
 		group = "rule_name"
 	}
 	where, args := evaluationWhere(scope, f)
+	sql := `SELECT ` + group + `, compliance_type, count(*) FROM evaluation_results` + where + ` GROUP BY 1, 2 ORDER BY 1, 2`
+	if f.ResourceID == "" {
+		sql = `SELECT ` + group + `, compliance_type, sum(n) FROM (
+				SELECT ` + group + `, compliance_type, n FROM compliance_counts` + where + `
+				UNION ALL
+				SELECT ` + group + `, compliance_type, n FROM compliance_deltas` + where + `
+			) c GROUP BY 1, 2 HAVING sum(n) > 0 ORDER BY 1, 2`
+	}
 	type row struct {
 		group, compliance string
 		n                 int
 	}
-	rows, err := collect(ctx, t, `SELECT `+group+`, compliance_type, count(*) FROM evaluation_results`+where+
-		` GROUP BY 1, 2 ORDER BY 1, 2`, args, func(r pgx.Rows) (row, error) {
+	rows, err := collect(ctx, t, sql, args, func(r pgx.Rows) (row, error) {
 		var v row
 		err := r.Scan(&v.group, &v.compliance, &v.n)
 		return v, err

@@ -22,6 +22,9 @@ type tx struct {
 	// retry is the first serialization failure or deadlock seen: the
 	// database aborted the transaction, and Write runs it again.
 	retry error
+	// countsChanged is set by the methods that change evaluation results,
+	// and so add compliance deltas for DB.rollup to fold.
+	countsChanged bool
 }
 
 var _ configd.Tx = (*tx)(nil)
@@ -170,6 +173,8 @@ var scopedTables = []struct {
 	{"config_rules", true},
 	{"rule_statuses", false},
 	{"evaluation_results", true},
+	{"compliance_counts", false}, // after evaluation_results, whose deletion adds deltas
+	{"compliance_deltas", false},
 	{"jobs", true},
 	{"remediation_configurations", true},
 	{"remediation_exceptions", true},
@@ -207,6 +212,7 @@ func (t *tx) Scopes(ctx context.Context) ([]configd.Scope, error) {
 // reset deletes the data of every scope. DELETE rather than TRUNCATE: it
 // does not wait for running Reads, nor make them wait.
 func (t *tx) reset(ctx context.Context) error {
+	t.countsChanged = true
 	for _, tb := range scopedTables {
 		if _, err := t.exec(ctx, `DELETE FROM `+tb.name); err != nil {
 			return fmt.Errorf("postgres: reset %s: %w", tb.name, err)
