@@ -3,6 +3,8 @@ package pgtest
 import (
 	"context"
 	"os"
+	osexec "os/exec"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -98,5 +100,30 @@ func TestServer(t *testing.T) {
 	s.Close()
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("directory %s left after Close: %v", dir, err)
+	}
+}
+
+// TestURLFailsInCI runs the test binary again with CI=true and no database
+// URL, and checks that a test asking for a database fails, saying how to
+// give it one, rather than skipping.
+func TestURLFailsInCI(t *testing.T) {
+	if os.Getenv("PGTEST_CHILD") == "1" {
+		URL(t)
+		return
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, EnvURL+"=") && !strings.HasPrefix(kv, "CI=") {
+			env = append(env, kv)
+		}
+	}
+	cmd := osexec.Command(os.Args[0], "-test.run=^TestURLFailsInCI$", "-test.v")
+	cmd.Env = append(env, "CI=true", "PGTEST_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("with CI=true and no %s the test passed:\n%s", EnvURL, out)
+	}
+	if !strings.Contains(string(out), "--- FAIL") || !strings.Contains(string(out), EnvURL+"=postgres://") {
+		t.Errorf("output does not show a failure naming %s:\n%s", EnvURL, out)
 	}
 }
