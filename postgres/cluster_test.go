@@ -400,3 +400,86 @@ func TestWriteReturnsErrorAfterRetries(t *testing.T) {
 		t.Errorf("Write with a swallowed deadlock: %v after %d runs, want the deadlock after %d", err, calls, writeAttempts)
 	}
 }
+
+// waitBlockedBy polls until a backend waits for a lock held by the backend
+// pid.
+func waitBlockedBy(t *testing.T, d *DB, pid uint32) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		var n int
+		if err := d.pool.QueryRow(context.Background(),
+			`SELECT count(*) FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))`, int32(pid)).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("no transaction waits for backend %d", pid)
+}
+
+func TestRescheduleMeetsConcurrentTwin(t *testing.T) {
+	// A worker releases its job while another process enqueues a job with
+	// the same key that commits while the release waits on the index: the
+	// release fails on the unique index, Write runs it again, and the job
+	// is merged into its twin.
+	dbs := twoPools(t)
+	ctx := context.Background()
+	for _, d := range dbs {
+		d.retryDelay = func(int) time.Duration { return 0 }
+	}
+	job := &configd.Job{Kind: configd.JobEvaluate, Scope: scope, Key: "k", Payload: "{}", RunAt: t0, CreatedAt: t0}
+	if err := dbs[0].Write(ctx, func(tx configd.Tx) error {
+		if _, err := tx.EnqueueJob(ctx, job); err != nil {
+			return err
+		}
+		_, err := tx.ClaimJobs(ctx, configd.JobEvaluate, "w", t0, t0.Add(time.Hour), 1)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	enqueued := make(chan uint32)
+	release := make(chan struct{})
+	twinDone := make(chan error, 1)
+	go func() {
+		twinDone <- dbs[1].Write(ctx, func(tx configd.Tx) error {
+			if _, err := tx.EnqueueJob(ctx, &configd.Job{Kind: configd.JobEvaluate, Scope: scope, Key: "k", Payload: "{}", RunAt: t0.Add(time.Minute), CreatedAt: t0}); err != nil {
+				return err
+			}
+			enqueued <- tx.(*txType).tx.Conn().PgConn().PID()
+			<-release
+			return nil
+		})
+	}()
+	twinPID := <-enqueued
+	runs := 0
+	done := make(chan error, 1)
+	go func() {
+		done <- dbs[0].Write(ctx, func(tx configd.Tx) error {
+			runs++
+			return tx.RescheduleJob(ctx, job.ID, "w", t0.Add(2*time.Minute), "boom")
+		})
+	}()
+	waitBlockedBy(t, dbs[0], twinPID)
+	close(release)
+	if err := <-twinDone; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("RescheduleJob: %v", err)
+	}
+	if runs < 2 {
+		t.Errorf("the release ran %d times, want a retry after the unique violation", runs)
+	}
+	if err := dbs[1].Read(ctx, func(tx configd.Tx) error {
+		n, err := tx.CountJobs(ctx, configd.JobEvaluate, scope)
+		if n != 1 {
+			return fmt.Errorf("%d jobs, want the twin only", n)
+		}
+		return err
+	}); err != nil {
+		t.Error(err)
+	}
+}
