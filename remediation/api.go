@@ -2,6 +2,8 @@ package remediation
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/configd/configd"
@@ -43,7 +45,55 @@ func (e *Engine) DeleteRemediationConfiguration(ctx context.Context, scope confi
 
 // StartRemediationExecution queues manual executions (service contract),
 // counts the keys the guard refused, and wakes the workers.
+//
+// Two shortcuts keep a burst of requests for a resource in flight cheap;
+// neither weakens the guard, which the store enforces on every insert:
+// when a read shows every key already active, the call is refused without a
+// write transaction; and identical calls that arrive while one is being
+// written wait for it and are refused, since its keys are then in flight
+// (or, if it failed, make their own attempt).
 func (e *Engine) StartRemediationExecution(ctx context.Context, scope configd.Scope, rule string, keys []configd.ResourceKey) (*service.StartRemediationResult, error) {
+	uniq := uniqueKeys(keys)
+	busy, err := e.allActive(ctx, scope, rule, uniq)
+	if err != nil {
+		return nil, err
+	}
+	if busy {
+		return e.refuse(uniq)
+	}
+	fk := flightKey(scope, rule, uniq)
+	e.fmu.Lock()
+	if f, ok := e.flights[fk]; ok {
+		e.fmu.Unlock()
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if f.err == nil || configd.IsCode(f.err, configd.ErrRemediationInProgress) {
+			return e.refuse(uniq)
+		}
+		return e.start(ctx, scope, rule, uniq)
+	}
+	f := &flight{done: make(chan struct{})}
+	e.flights[fk] = f
+	e.fmu.Unlock()
+	res, err := e.start(ctx, scope, rule, uniq)
+	f.err = err
+	e.fmu.Lock()
+	delete(e.flights, fk)
+	e.fmu.Unlock()
+	close(f.done)
+	return res, err
+}
+
+// flight is a StartRemediationExecution call being written.
+type flight struct {
+	done chan struct{}
+	err  error
+}
+
+func (e *Engine) start(ctx context.Context, scope configd.Scope, rule string, keys []configd.ResourceKey) (*service.StartRemediationResult, error) {
 	res, err := e.svc.StartRemediationExecution(ctx, scope, rule, keys)
 	if res != nil && len(res.InProgress) > 0 {
 		e.m.GuardRejections.WithLabelValues(OpStart).Add(float64(len(res.InProgress)))
@@ -58,6 +108,58 @@ func (e *Engine) StartRemediationExecution(ctx context.Context, scope configd.Sc
 		e.Wake()
 	}
 	return res, nil
+}
+
+// refuse answers a call whose every key is in flight.
+func (e *Engine) refuse(keys []configd.ResourceKey) (*service.StartRemediationResult, error) {
+	e.m.GuardRejections.WithLabelValues(OpStart).Add(float64(len(keys)))
+	return nil, service.ErrRemediationInProgress()
+}
+
+// allActive reports, from a read transaction, whether every key has an
+// active execution of the rule.
+func (e *Engine) allActive(ctx context.Context, scope configd.Scope, rule string, keys []configd.ResourceKey) (bool, error) {
+	if len(keys) == 0 {
+		return false, nil
+	}
+	busy := true
+	err := e.svc.Store().Read(ctx, func(tx configd.Tx) error {
+		busy = true
+		for _, k := range keys {
+			x, err := tx.ActiveExecution(ctx, scope, rule, k)
+			if err != nil {
+				return err
+			}
+			if x == nil {
+				busy = false
+				return nil
+			}
+		}
+		return nil
+	})
+	return busy, err
+}
+
+func uniqueKeys(keys []configd.ResourceKey) []configd.ResourceKey {
+	seen := make(map[configd.ResourceKey]bool, len(keys))
+	out := make([]configd.ResourceKey, 0, len(keys))
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// flightKey identifies identical calls: the scope, the rule and the set of keys.
+func flightKey(scope configd.Scope, rule string, keys []configd.ResourceKey) string {
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, k.ResourceType+"\x00"+k.ResourceID)
+	}
+	slices.Sort(parts)
+	return scope.String() + "\x00" + rule + "\x00" + strings.Join(parts, "\x01")
 }
 
 // DescribeRemediationExecutionStatus has the service's contract.

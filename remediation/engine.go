@@ -124,6 +124,9 @@ type Engine struct {
 	inflight map[string]bool
 	wg       sync.WaitGroup
 	expiry   *service.Loop
+
+	fmu     sync.Mutex
+	flights map[string]*flight // StartRemediationExecution calls being written
 }
 
 // New returns an Engine.
@@ -175,7 +178,7 @@ func New(o Options) (*Engine, error) {
 	if o.After == nil {
 		o.After = time.After
 	}
-	return &Engine{o: o, svc: o.Service, log: o.Logger, m: o.Metrics, wake: make(chan struct{}, 1), claimed: map[string]bool{}, inflight: map[string]bool{}}, nil
+	return &Engine{o: o, svc: o.Service, log: o.Logger, m: o.Metrics, wake: make(chan struct{}, 1), claimed: map[string]bool{}, inflight: map[string]bool{}, flights: map[string]*flight{}}, nil
 }
 
 func defaultOwner() string {
