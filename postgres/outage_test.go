@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -119,4 +121,103 @@ func TestServerOutage(t *testing.T) {
 			t.Errorf("Read of a committed write after a crash: %v", err)
 		}
 	})
+}
+
+func TestRestartUnderLoad(t *testing.T) {
+	// Writers keep writing while the server crashes and comes back: every
+	// write acknowledged (Write returned nil) is there afterwards, and every
+	// write refused was refused with ServiceUnavailable.
+	srv := pgtest.Start(t)
+	d := openURL(t, pgtest.NewSchema(t, srv.URL))
+	ctx := context.Background()
+	const writers = 6
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		acked   []string
+		refused = map[string]int{}
+		stop    = make(chan struct{})
+	)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				key := fmt.Sprintf("w%d-%d", w, i)
+				err := d.Write(ctx, func(tx configd.Tx) error {
+					if err := tx.Lock(ctx, scope, "counter"); err != nil {
+						return err
+					}
+					return tx.SetMeta(ctx, key, "v")
+				})
+				mu.Lock()
+				if err == nil {
+					acked = append(acked, key)
+				} else {
+					refused[configd.ErrorCode(err)]++
+				}
+				mu.Unlock()
+				if err != nil {
+					time.Sleep(10 * time.Millisecond) // as a client backs off
+				}
+			}
+		}()
+	}
+	progress := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) {
+			mu.Lock()
+			got := len(acked)
+			mu.Unlock()
+			if got >= n {
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		t.Fatalf("writers made no progress (%d writes acknowledged, want %d)", len(acked), n)
+	}
+	progress(50)
+	srv.Kill()
+	if err := srv.Start(); err != nil {
+		close(stop)
+		wg.Wait()
+		t.Fatalf("restart: %v", err)
+	}
+	mu.Lock()
+	before := len(acked)
+	mu.Unlock()
+	progress(before + 50) // work resumes
+	close(stop)
+	wg.Wait()
+
+	for code, n := range refused {
+		if code != configd.ErrServiceUnavailable {
+			t.Errorf("%d writes refused with %s, want only %s", n, code, configd.ErrServiceUnavailable)
+		}
+	}
+	missing := 0
+	if err := d.Read(ctx, func(tx configd.Tx) error {
+		for _, key := range acked {
+			v, err := tx.Meta(ctx, key)
+			if err != nil {
+				return err
+			}
+			if v != "v" {
+				missing++
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if missing > 0 {
+		t.Errorf("%d of %d acknowledged writes lost in the crash", missing, len(acked))
+	}
+	t.Logf("%d writes acknowledged, refused by code: %v", len(acked), refused)
 }
