@@ -101,7 +101,7 @@ func TestCLIEndToEnd(t *testing.T) {
 			"--wait", "--timeout", "30s", "--max-attempts", "100")
 		wantExit(t, code, 0, out, errOut)
 		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-		if !strings.HasPrefix(lines[0], "StartRemediationExecution attempt 1: "+e2eInProgress+"; retrying 1 resource in ") {
+		if !regexp.MustCompile(`^StartRemediationExecution attempt 1 failed, retrying 1 resource in \S+: `).MatchString(lines[0]) || !strings.HasSuffix(lines[0], e2eInProgress) {
 			t.Fatalf("second start did not meet the first:\n%s", out)
 		}
 		if !strings.Contains(out, "\nAWS::S3::Bucket/a STARTED\n") || !strings.HasSuffix(out, "\nAWS::S3::Bucket/a SUCCEEDED step 1/1 Run\nrule enc: 1 SUCCEEDED\n") {
@@ -139,7 +139,7 @@ func TestCLIEndToEnd(t *testing.T) {
 		wantExitOnly(t, env, s, 0, "remediate", "start", "--rule", "enc", "--resource-type", "AWS::S3::Bucket", "--resource-id", "b")
 		out, errOut, code := e2eRun(s, env, "remediate", "delete-config", "--rule", "enc", "--timeout", "30s", "--max-attempts", "100")
 		wantExit(t, code, 0, out, errOut)
-		if !strings.HasPrefix(out, "DeleteRemediationConfiguration attempt 1: "+e2eInProgress+"; retrying in ") ||
+		if !regexp.MustCompile(`^DeleteRemediationConfiguration attempt 1 failed, retrying in \S+: `+regexp.QuoteMeta(e2eInProgress)+"\n").MatchString(out) ||
 			!strings.HasSuffix(out, "\ndeleted the remediation configuration of rule enc\n") {
 			t.Fatalf("delete-config:\n%s", out)
 		}

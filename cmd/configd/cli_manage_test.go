@@ -78,8 +78,8 @@ func TestRemediateDeleteConfig(t *testing.T) {
 		env := newCLIEnv(false, 0)
 		out, errOut, code := env.run(at(srv.URL, "remediate", "delete-config", "--rule", "enc", "--resource-type", bucketType)...)
 		wantExit(t, code, 0, out, errOut)
-		want := "DeleteRemediationConfiguration attempt 1: RemediationInProgressException: Remediation action is in progress.; retrying in 100ms\n" +
-			"DeleteRemediationConfiguration attempt 2: RemediationInProgressException: Remediation action is in progress.; retrying in 200ms\n" +
+		want := "DeleteRemediationConfiguration attempt 1 failed, retrying in 100ms: RemediationInProgressException: Remediation action is in progress.\n" +
+			"DeleteRemediationConfiguration attempt 2 failed, retrying in 200ms: RemediationInProgressException: Remediation action is in progress.\n" +
 			"deleted the remediation configuration of rule enc\n"
 		if out != want {
 			t.Fatalf("stdout:\n%s\nwant:\n%s", out, want)

@@ -45,7 +45,7 @@ func TestRemediateStart(t *testing.T) {
 		env := newCLIEnv(false, 0)
 		out, errOut, code := env.run(startArgs(srv.URL, "--resource-id", "a", "--wait")...)
 		wantExit(t, code, 0, out, errOut)
-		want := "StartRemediationExecution attempt 1: RemediationInProgressException: Remediation action is in progress.; retrying 1 resource in 100ms\n" +
+		want := "StartRemediationExecution attempt 1 failed, retrying 1 resource in 100ms: RemediationInProgressException: Remediation action is in progress.\n" +
 			"AWS::S3::Bucket/a STARTED\n" +
 			"AWS::S3::Bucket/a IN_PROGRESS step 2/2 Encrypt\n" +
 			"AWS::S3::Bucket/a SUCCEEDED step 2/2 Encrypt\n" +
@@ -83,7 +83,7 @@ func TestRemediateStart(t *testing.T) {
 		)
 		out, errOut, code := newCLIEnv(false, 0).run(startArgs(srv.URL, "--resource-id", "a", "b")...)
 		wantExit(t, code, 0, out, errOut)
-		want := "StartRemediationExecution attempt 1: remediation in progress: Remediation is in progress for 1 resource.; retrying 1 resource in 100ms\n" +
+		want := "StartRemediationExecution attempt 1 failed, retrying 1 resource in 100ms: remediation in progress: Remediation is in progress for 1 resource.\n" +
 			"AWS::S3::Bucket/a STARTED\n" +
 			"AWS::S3::Bucket/b STARTED\n" +
 			"rule enc: 2 STARTED\n"
@@ -245,11 +245,17 @@ func TestRemediateStartOutputs(t *testing.T) {
 			}
 		}
 		wantFrame(t, frames[0], "Remediating 1 resource with rule enc",
-			"  StartRemediationExecution attempt 1: RemediationInProgre…",
+			"  attempt 1 failed, retrying 1 resource in 100ms: Remediat…",
 			"  AWS::S3::Bucket/a  RETRYING     after 1 attempt: Remedia…")
+		wantFrame(t, frames[1], "Remediating 1 resource with rule enc",
+			"  attempt 2 succeeded",
+			"  AWS::S3::Bucket/a  STARTED")
 		wantFrame(t, frames[2], "Remediating 1 resource with rule enc",
-			"  poll 1; 1 resource running, next poll in 1s",
+			"  poll 1: 1 resource running, next poll in 1s",
 			"  AWS::S3::Bucket/a  IN_PROGRESS  step 2/2 Encrypt")
+		wantFrame(t, frames[3], "Remediating 1 resource with rule enc",
+			"  poll 2: every execution ended",
+			"  AWS::S3::Bucket/a  SUCCEEDED    step 2/2 Encrypt")
 		wantFrame(t, frames[4], "Remediating 1 resource with rule enc",
 			"  AWS::S3::Bucket/a  SUCCEEDED    step 2/2 Encrypt",
 			"rule enc: 1 SUCCEEDED")
@@ -312,7 +318,7 @@ func TestRenderers(t *testing.T) {
 		var b strings.Builder
 		p := newProgress("enc", keys, true, newRenderer(&b, false, false, 0))
 		script(p)
-		want := "StartRemediationExecution attempt 1: remediation in progress: in progress; retrying 1 resource in 1.5s\n" +
+		want := "StartRemediationExecution attempt 1 failed, retrying 1 resource in 1.5s: remediation in progress: in progress\n" +
 			"AWS::S3::Bucket/a STARTED\n" +
 			"AWS::S3::Bucket/a-bucket-with-a-very-long-name-that-does-not-fit STARTED\n" +
 			"AWS::S3::Bucket/a IN_PROGRESS step 2/3 Encrypt\n" +
@@ -337,11 +343,11 @@ func TestRenderers(t *testing.T) {
 			t.Fatalf("%d frames, want 5:\n%q", len(frames), b.String())
 		}
 		wantFrame(t, frames[0], "Remediating 2 resources with rule enc",
-			"  StartRemediationExecution attempt 1: remediati…",
+			"  attempt 1 failed, retrying 1 resource in 1.5s:…",
 			"  AWS::S3::Bucket/a          STARTED",
 			"  AWS::S3::Bucket/a-bucket…  RETRYING     after …")
 		wantFrame(t, frames[2], "Remediating 2 resources with rule enc",
-			"  poll 1; 2 resources running, next poll in 2s",
+			"  poll 1: 2 resources running, next poll in 2s",
 			"  AWS::S3::Bucket/a          IN_PROGRESS  step 2…",
 			"  AWS::S3::Bucket/a-bucket…  QUEUED")
 		wantFrame(t, frames[4], "Remediating 2 resources with rule enc",

@@ -260,11 +260,11 @@ func (c *cli) remediateDeleteConfig(ctx context.Context, args []string) error {
 			ar.Error = errMessage(a.Err)
 			// "No such configuration" counts as deleted; it is not worth a line.
 			if !af.json() && a.Code != gone {
-				line := fmt.Sprintf("%s attempt %d: %s", a.Op, a.Number, errLine(a.Err))
+				next := ""
 				if a.Delay > 0 {
-					line += fmt.Sprintf("; retrying in %s", roundDelay(a.Delay))
+					next = fmt.Sprintf(", retrying in %s", roundDelay(a.Delay))
 				}
-				fmt.Fprintln(c.stdout, line)
+				fmt.Fprintf(c.stdout, "%s attempt %d failed%s: %s\n", a.Op, a.Number, next, errLine(a.Err))
 			}
 		}
 		log = append(log, ar)

@@ -413,27 +413,47 @@ func newRenderer(w io.Writer, jsonOut, terminal bool, width int) renderer {
 	}
 }
 
-// attemptLine describes the latest call for the status line.
-func attemptLine(a *client.Attempt) string {
+// attemptLine describes a call, with what comes next before the error,
+// which can be long: "StartRemediationExecution attempt 1 failed, retrying
+// 1 resource in 200ms: RemediationInProgressException: ...", "poll 2: 1
+// resource running, next poll in 2s". short leaves out the operation of a
+// start attempt, for a terminal's status line.
+func attemptLine(a *client.Attempt, short bool) string {
 	if a == nil {
 		return ""
 	}
 	var b strings.Builder
-	switch a.Op {
-	case "DescribeRemediationExecutionStatus":
+	poll := a.Op == "DescribeRemediationExecutionStatus"
+	switch {
+	case poll:
 		fmt.Fprintf(&b, "poll %d", a.Number)
+	case short:
+		fmt.Fprintf(&b, "attempt %d", a.Number)
 	default:
 		fmt.Fprintf(&b, "%s attempt %d", a.Op, a.Number)
 	}
-	if a.Err != nil {
-		b.WriteString(": " + errLine(a.Err))
+	switch {
+	case a.Err != nil:
+		b.WriteString(" failed")
+	case len(a.Retry) > 0:
+	case poll:
+		b.WriteString(": every execution ended")
+	default:
+		b.WriteString(" succeeded")
 	}
 	if a.Delay > 0 && len(a.Retry) > 0 {
-		if a.Op == "DescribeRemediationExecutionStatus" {
-			fmt.Fprintf(&b, "; %s running, next poll in %s", plural(len(a.Retry), "resource"), roundDelay(a.Delay))
-		} else {
-			fmt.Fprintf(&b, "; retrying %s in %s", plural(len(a.Retry), "resource"), roundDelay(a.Delay))
+		sep := ", "
+		if a.Err == nil {
+			sep = ": "
 		}
+		if poll {
+			fmt.Fprintf(&b, "%s%s running, next poll in %s", sep, plural(len(a.Retry), "resource"), roundDelay(a.Delay))
+		} else {
+			fmt.Fprintf(&b, "%sretrying %s in %s", sep, plural(len(a.Retry), "resource"), roundDelay(a.Delay))
+		}
+	}
+	if a.Err != nil {
+		b.WriteString(": " + errLine(a.Err))
 	}
 	return b.String()
 }
@@ -505,7 +525,7 @@ func (r *ttyRenderer) update(p *progress) {
 	var frame []string
 	head := fmt.Sprintf("Remediating %s with rule %s", plural(len(p.keys), "resource"), p.rule)
 	frame = append(frame, head)
-	if l := attemptLine(p.last); l != "" && !p.done {
+	if l := attemptLine(p.last, true); l != "" && !p.done {
 		frame = append(frame, "  "+l)
 	}
 	nameW := 0
@@ -564,7 +584,7 @@ func (r *lineRenderer) update(p *progress) {
 	for ; r.attempts < len(p.attempts); r.attempts++ {
 		a := &p.attempts[r.attempts]
 		if a.Err != nil {
-			fmt.Fprintln(r.w, attemptLine(a))
+			fmt.Fprintln(r.w, attemptLine(a, false))
 		}
 	}
 	for _, kp := range p.keys {
