@@ -21,8 +21,10 @@ func (e *Engine) PutRemediationConfigurations(ctx context.Context, scope configd
 	if err != nil {
 		return nil, err
 	}
+	for _, x := range res.QueuedExecutions {
+		e.logTransition(scope, x, "automatic remediation switched on", "")
+	}
 	if res.Queued > 0 {
-		e.log.Info("automatic remediation switched on: queued the resources already non-compliant", "scope", scope.String(), "executions", res.Queued)
 		e.Wake()
 	}
 	return res, nil

@@ -77,8 +77,10 @@ type PutRemediationConfigurationsResult struct {
 	// Saved are the configurations stored, defaults and ARN filled.
 	Saved []*configd.RemediationConfiguration
 	// Queued counts the automatic executions queued because a configuration
-	// was switched to Automatic over resources already NON_COMPLIANT.
-	Queued int
+	// was switched to Automatic over resources already NON_COMPLIANT, and
+	// QueuedExecutions lists them.
+	Queued           int
+	QueuedExecutions []*configd.RemediationExecution
 }
 
 // NormalizeRemediationConfiguration checks the parts of c that the model does
@@ -177,11 +179,12 @@ func (s *Service) PutRemediationConfigurations(ctx context.Context, scope config
 			}
 			res.Saved = append(res.Saved, &c)
 			if c.Automatic && (prev == nil || !prev.Automatic) {
-				n, err := s.queueNonCompliant(ctx, tx, scope, &c, now)
+				xs, err := s.queueNonCompliant(ctx, tx, scope, &c, now)
 				if err != nil {
 					return err
 				}
-				res.Queued += n
+				res.Queued += len(xs)
+				res.QueuedExecutions = append(res.QueuedExecutions, xs...)
 			}
 		}
 		for _, msg := range order {
@@ -201,10 +204,10 @@ func remediationLock(rule string) string { return "remediation/" + rule }
 
 // queueNonCompliant queues an automatic execution for every resource the
 // rule found NON_COMPLIANT (of c.ResourceType when set).
-func (s *Service) queueNonCompliant(ctx context.Context, tx configd.Tx, scope configd.Scope, c *configd.RemediationConfiguration, now time.Time) (int, error) {
+func (s *Service) queueNonCompliant(ctx context.Context, tx configd.Tx, scope configd.Scope, c *configd.RemediationConfiguration, now time.Time) ([]*configd.RemediationExecution, error) {
 	f := configd.EvaluationFilter{RuleNames: []string{c.RuleName}, ResourceType: c.ResourceType, ComplianceTypes: []string{configd.NonCompliant}}
 	var after *configd.EvaluationCursor
-	queued := 0
+	var queued []*configd.RemediationExecution
 	for {
 		page, err := tx.ListEvaluationResults(ctx, scope, f, after, 500)
 		if err != nil {
@@ -214,12 +217,12 @@ func (s *Service) queueNonCompliant(ctx context.Context, tx configd.Tx, scope co
 			if r.EvaluationMode == configd.EvaluationModeProactive {
 				continue
 			}
-			out, _, err := s.QueueAutomaticTx(ctx, tx, scope, c, configd.ResourceKey{ResourceType: r.ResourceType, ResourceID: r.ResourceID}, now)
+			out, x, err := s.QueueAutomaticTx(ctx, tx, scope, c, configd.ResourceKey{ResourceType: r.ResourceType, ResourceID: r.ResourceID}, now)
 			if err != nil {
 				return queued, err
 			}
 			if out == Queued {
-				queued++
+				queued = append(queued, x)
 			}
 		}
 		if len(page) < 500 {
