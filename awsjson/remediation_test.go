@@ -36,7 +36,7 @@ func TestRemediationConfigurationWire(t *testing.T) {
 	c.ARN = "arn:x"
 	want := &configd.RemediationConfiguration{
 		RuleName: "r", TargetType: "SSM_DOCUMENT", TargetID: "AWS-EnableS3BucketEncryption", TargetVersion: "1", ResourceType: "AWS::S3::Bucket", Automatic: true,
-		Parameters: map[string]configd.RemediationParameter{"BucketName": {ResourceValue: "RESOURCE_ID"}, "SSEAlgorithm": {StaticValues: []string{"AES256"}}},
+		Parameters:        map[string]configd.RemediationParameter{"BucketName": {ResourceValue: "RESOURCE_ID"}, "SSEAlgorithm": {StaticValues: []string{"AES256"}}},
 		ExecutionControls: &configd.ExecutionControls{ConcurrentExecutionRatePercentage: 20, ErrorPercentage: 40}, MaximumAutomaticAttempts: 3, RetryAttemptSeconds: 90, ARN: "arn:x",
 	}
 	if !reflect.DeepEqual(c, want) {
