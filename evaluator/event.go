@@ -125,7 +125,7 @@ func ChangeInvokingEvent(ci, prev *configd.ConfigurationItem, withDiff bool, now
 		version = configd.CIVersion
 	}
 	n := ChangeNotification{
-		ConfigurationItem:        snapshot.FromItem(ci),
+		ConfigurationItem:        notificationItem(ci),
 		NotificationCreationTime: now.UTC().Format(isoMillis),
 		MessageType:              configd.MessageConfigurationItemChange,
 		RecordVersion:            version,
@@ -144,6 +144,19 @@ func ChangeInvokingEvent(ci, prev *configd.ConfigurationItem, withDiff bool, now
 		NotificationCreationTime: n.NotificationCreationTime,
 		RecordVersion:            oversizedRecordVersion,
 	})), configd.MessageOversizedConfigurationItemChange
+}
+
+// notificationItem is ci in the notification format. Supplementary values
+// are JSON values as stored: AccessControlList, a JSON string holding JSON,
+// stays that string (snapshot.FromItem would quote it once more).
+func notificationItem(ci *configd.ConfigurationItem) snapshot.Item {
+	it := snapshot.FromItem(ci)
+	for k, v := range ci.SupplementaryConfiguration {
+		if json.Valid([]byte(v)) {
+			it.SupplementaryConfiguration[k] = json.RawMessage(v)
+		}
+	}
+	return it
 }
 
 func summarize(ci *configd.ConfigurationItem, changeType string) ItemSummary {

@@ -1,8 +1,11 @@
 package evaluator_test
 
 import (
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/configd/configd"
 	"github.com/configd/configd/evaluator"
@@ -88,5 +91,34 @@ func TestGuardDocument(t *testing.T) {
 	}
 	if tags, _ := m["tags"].(map[string]any); tags["k"] != "v" {
 		t.Fatalf("tags = %v", m["tags"])
+	}
+}
+
+// The Guard document is the item in the notification format the Lambda
+// event carries, decoded.
+func TestGuardDocumentMatchesNotification(t *testing.T) {
+	ci := bucket("b1", "Enabled", map[string]string{"k": "v"})
+	ci.Version, ci.AccountID, ci.Region, ci.Status, ci.StateID, ci.CaptureTime = "1.3", "111111111111", "us-east-1", configd.CIStatusOK, "1714564800000", t0
+	ci.SupplementaryConfiguration["AccessControlList"] = `"{\"grantList\":[]}"`
+	ci.Relationships = []configd.Relationship{{ResourceType: "AWS::EC2::VPC", ResourceID: "vpc-1", RelationshipName: "Is contained in Vpc"}}
+	ci.ResourceCreationTime = t0.Add(-time.Hour)
+	doc, err := evaluator.GuardDocument(ci)
+	if err != nil {
+		t.Fatal(err)
+	}
+	invoking, _ := evaluator.ChangeInvokingEvent(ci, nil, true, t0, 0)
+	var n struct {
+		Item json.RawMessage `json:"configurationItem"`
+	}
+	if err := json.Unmarshal([]byte(invoking), &n); err != nil {
+		t.Fatal(err)
+	}
+	want := decode(t, n.Item)
+	if !reflect.DeepEqual(doc, want) {
+		t.Fatalf("Guard document\n%v\nnotification item\n%v", doc, want)
+	}
+	acl := doc.(map[string]any)["supplementaryConfiguration"].(map[string]any)["AccessControlList"]
+	if acl != `{"grantList":[]}` {
+		t.Fatalf("AccessControlList = %#v, want the JSON text as a string", acl)
 	}
 }

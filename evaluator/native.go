@@ -1,17 +1,17 @@
 package evaluator
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/configd/configd"
 	"github.com/configd/configd/evaluator/guard"
 	"github.com/configd/configd/evaluator/managedrule"
-	"github.com/configd/configd/snapshot"
 )
 
 // Rule-status error codes of evaluations configd cannot run. AWS reports
@@ -117,23 +117,90 @@ func (it *item) guardDoc() (any, error) {
 // GuardDocument returns the document a Guard policy evaluates for a
 // configuration item: the item as AWS Config delivers it in notifications
 // and snapshots, with configuration and supplementary configuration as JSON
-// objects and AWS's field names (configurationItemCaptureTime,
+// values and AWS's field names (configurationItemCaptureTime,
 // resourceType, resourceId, tags, relationships, ...), which is what AWS
 // Config custom policy rules query
 // (https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_develop-rules_cfn-guard.html).
-// Numbers keep their exact text.
+// Numbers keep their exact text (json.Number). It is built directly rather
+// than encoded and decoded again, because it is made for every item every
+// Guard rule evaluates.
 func GuardDocument(ci *configd.ConfigurationItem) (any, error) {
-	b, err := json.Marshal(snapshot.FromItem(ci))
+	// Text that is not JSON is delivered as a string.
+	conf, err := decodeValue(ci.Configuration)
 	if err != nil {
-		return nil, fmt.Errorf("encode configuration item: %w", err)
+		conf = ci.Configuration
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
+	supp := make(map[string]any, len(ci.SupplementaryConfiguration))
+	for k, v := range ci.SupplementaryConfiguration {
+		if supp[k], err = decodeValue(v); err != nil {
+			supp[k] = v
+		}
+	}
+	tags := make(map[string]any, len(ci.Tags))
+	for k, v := range ci.Tags {
+		tags[k] = v
+	}
+	rels := make([]any, 0, len(ci.Relationships))
+	for _, r := range ci.Relationships {
+		rels = append(rels, map[string]any{"resourceId": r.ResourceID, "resourceName": optional(r.ResourceName), "resourceType": r.ResourceType, "name": r.RelationshipName})
+	}
+	events := make([]any, 0, len(ci.RelatedEvents))
+	for _, e := range ci.RelatedEvents {
+		events = append(events, e)
+	}
+	var stateID any = optional(ci.StateID)
+	if _, err := strconv.ParseInt(ci.StateID, 10, 64); err == nil {
+		stateID = json.Number(ci.StateID)
+	}
+	var created any
+	if !ci.ResourceCreationTime.IsZero() {
+		created = ci.ResourceCreationTime.UTC().Format(isoMillis)
+	}
+	return map[string]any{
+		"relatedEvents":                events,
+		"relationships":                rels,
+		"configuration":                conf,
+		"supplementaryConfiguration":   supp,
+		"tags":                         tags,
+		"configurationItemVersion":     ci.Version,
+		"configurationItemCaptureTime": ci.CaptureTime.UTC().Format(isoMillis),
+		"configurationStateId":         stateID,
+		"awsAccountId":                 ci.AccountID,
+		"configurationItemStatus":      ci.Status,
+		"resourceType":                 ci.ResourceType,
+		"resourceId":                   ci.ResourceID,
+		"resourceName":                 optional(ci.ResourceName),
+		"ARN":                          ci.ARN,
+		"awsRegion":                    ci.Region,
+		"availabilityZone":             ci.AvailabilityZone,
+		"configurationStateMd5Hash":    ci.MD5Hash,
+		"resourceCreationTime":         created,
+	}, nil
+}
+
+// decodeValue decodes JSON text keeping numbers exact; "" is null.
+func decodeValue(s string) (any, error) {
+	if s == "" {
+		return nil, nil
+	}
+	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("decode configuration item: %w", err)
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
 	}
-	return doc, nil
+	if dec.More() {
+		return nil, fmt.Errorf("trailing data after the JSON value")
+	}
+	return v, nil
+}
+
+// optional is s, or nil (JSON null) when s is empty.
+func optional(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // outcome is the result of evaluating one rule on one item or sweep.

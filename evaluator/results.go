@@ -28,6 +28,10 @@ func toResult(rule string, r managedrule.Result, invokedAt, ordering time.Time) 
 // a sweep reads a snapshot that a change may overtake). It reports whether
 // it wrote.
 func (e *Engine) store(ctx context.Context, tx configd.Tx, scope configd.Scope, res *configd.EvaluationResult, now time.Time) (bool, error) {
+	res.ResultRecordedTime = now
+	if c, ok := e.o.Results.(conditionalStore); ok {
+		return c.StoreEvaluationUnlessNewer(ctx, tx, scope, res)
+	}
 	prev, err := tx.GetEvaluationResult(ctx, scope, res.RuleName, configd.ResourceKey{ResourceType: res.ResourceType, ResourceID: res.ResourceID})
 	if err != nil {
 		return false, err
@@ -35,11 +39,16 @@ func (e *Engine) store(ctx context.Context, tx configd.Tx, scope configd.Scope, 
 	if prev != nil && prev.ConfigRuleInvokedTime.After(res.ConfigRuleInvokedTime) {
 		return false, nil
 	}
-	res.ResultRecordedTime = now
 	if e.o.Results != nil {
 		return true, e.o.Results.StoreEvaluation(ctx, tx, scope, res)
 	}
 	return true, tx.PutEvaluationResult(ctx, scope, res)
+}
+
+// conditionalStore is a ResultStore that also checks the stored result's
+// invocation time itself, with one read (service.Service).
+type conditionalStore interface {
+	StoreEvaluationUnlessNewer(ctx context.Context, tx configd.Tx, scope configd.Scope, e *configd.EvaluationResult) (bool, error)
 }
 
 // status is what one job learned about a rule's evaluation, applied to its

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -11,8 +12,14 @@ import (
 	"github.com/configd/configd"
 )
 
-// writeBatch is how many results one write transaction of a sweep stores.
-const writeBatch = 500
+// writeBatch is how many results a sweep hands the writer at once, and
+// maxWriteTx how many the writer stores in one transaction at most, merging
+// batches that wait: a transaction holds SQLite's single writer (about 10 ms
+// per thousand results), so other writes wait at most that long.
+const (
+	writeBatch = 500
+	maxWriteTx = 4000
+)
 
 // sweepRule is a rule of a sweep with what triggered it.
 type sweepRule struct {
@@ -54,8 +61,10 @@ func (e *Engine) runSweep(ctx context.Context, scope configd.Scope, cs []claimed
 		role   string
 		naRes  []*configd.EvaluationResult
 	)
+	// The rules, and the evaluations of the account, in one snapshot.
+	var native, lambdaFan []*sweepRule
+	var types []string
 	readErr := e.o.Store.Read(ctx, func(tx configd.Tx) error {
-		var native, lambdaFan []*sweepRule
 		inv := newInventory(tx, scope)
 		for _, name := range names {
 			sr := rules[name]
@@ -108,55 +117,10 @@ func (e *Engine) runSweep(ctx context.Context, scope configd.Scope, cs []claimed
 			}
 		}
 		if len(native)+len(lambdaFan) > 0 {
-			types, err := sweepTypes(ctx, tx, scope, append(slices.Clone(native), lambdaFan...))
+			var err error
+			types, err = sweepTypes(ctx, tx, scope, append(slices.Clone(native), lambdaFan...))
 			if err != nil {
 				return err
-			}
-			for _, t := range types {
-				err := eachItem(ctx, tx, scope, t, func(ci *configd.ConfigurationItem) error {
-					it := &item{ci: ci}
-					key := configd.ResourceKey{ResourceType: ci.ResourceType, ResourceID: ci.ResourceID}
-					for _, sr := range native {
-						if !InScope(sr.c.rule, ci) {
-							continue
-						}
-						if sr.covered != nil {
-							sr.covered[key] = true
-						}
-						v := e.evalNative(ctx, sr.c, it, inv, scope, invokedAt)
-						if v.errCode != "" {
-							ss.of(sr.c.rule.Name, invokedAt).evalError(v.errCode, v.errMsg)
-							continue
-						}
-						for _, res := range v.results {
-							if err := w.add(toResult(sr.c.rule.Name, res, invokedAt, invokedAt)); err != nil {
-								return err
-							}
-						}
-					}
-					for _, sr := range lambdaFan {
-						if InScope(sr.c.rule, ci) {
-							fanout = append(fanout, fanoutJob(scope, sr, key, invokedAt))
-						}
-					}
-					return nil
-				})
-				if err != nil {
-					return err
-				}
-			}
-			for _, sr := range native {
-				st := ss.of(sr.c.rule.Name, invokedAt)
-				if !st.evalFailed {
-					st.evaluated()
-				}
-				if sr.covered != nil {
-					stale, err := staleResults(ctx, tx, scope, sr, invokedAt)
-					if err != nil {
-						return err
-					}
-					naRes = append(naRes, stale...)
-				}
 			}
 		}
 		if len(calls) > 0 {
@@ -166,6 +130,58 @@ func (e *Engine) runSweep(ctx context.Context, scope configd.Scope, cs []claimed
 		}
 		return nil
 	})
+	// The resources, a page per read transaction: a snapshot held for the
+	// whole sweep would keep SQLite from checkpointing the results written
+	// meanwhile, and slow every write.
+	for _, t := range types {
+		if readErr != nil {
+			break
+		}
+		readErr = e.eachItemPaged(ctx, scope, t, func(ci *configd.ConfigurationItem) error {
+			it := &item{ci: ci}
+			key := configd.ResourceKey{ResourceType: ci.ResourceType, ResourceID: ci.ResourceID}
+			for _, sr := range native {
+				if !InScope(sr.c.rule, ci) {
+					continue
+				}
+				if sr.covered != nil {
+					sr.covered[key] = true
+				}
+				v := e.evalNative(ctx, sr.c, it, nil, scope, invokedAt)
+				if v.errCode != "" {
+					ss.of(sr.c.rule.Name, invokedAt).evalError(v.errCode, v.errMsg)
+					continue
+				}
+				for _, res := range v.results {
+					if err := w.add(toResult(sr.c.rule.Name, res, invokedAt, invokedAt)); err != nil {
+						return err
+					}
+				}
+			}
+			for _, sr := range lambdaFan {
+				if InScope(sr.c.rule, ci) {
+					fanout = append(fanout, fanoutJob(scope, sr, key, invokedAt))
+				}
+			}
+			return nil
+		})
+	}
+	for _, sr := range native {
+		if readErr != nil {
+			break
+		}
+		st := ss.of(sr.c.rule.Name, invokedAt)
+		if !st.evalFailed {
+			st.evaluated()
+		}
+		if sr.covered != nil {
+			readErr = e.o.Store.Read(ctx, func(tx configd.Tx) error {
+				stale, err := staleResults(ctx, tx, scope, sr, invokedAt)
+				naRes = append(naRes, stale...)
+				return err
+			})
+		}
+	}
 	if writeErr := w.close(); writeErr != nil {
 		return writeErr
 	}
@@ -259,6 +275,53 @@ func staleResults(ctx context.Context, tx configd.Tx, scope configd.Scope, sr *s
 	}
 }
 
+// eachItemPaged calls fn with the latest item of every recorded,
+// non-deleted resource of resourceType, in id order, reading a page of
+// items per read transaction and calling fn outside it.
+func (e *Engine) eachItemPaged(ctx context.Context, scope configd.Scope, resourceType string, fn func(*configd.ConfigurationItem) error) error {
+	after := ""
+	for {
+		var items []*configd.ConfigurationItem
+		var full bool
+		err := e.o.Store.Read(ctx, func(tx configd.Tx) error {
+			items = items[:0]
+			page, err := tx.ListResources(ctx, scope, configd.ResourceFilter{ResourceType: resourceType}, after, listPage)
+			if err != nil {
+				return fmt.Errorf("list %s: %w", resourceType, err)
+			}
+			full = len(page) == listPage
+			if len(page) > 0 {
+				after = page[len(page)-1].ResourceID
+			}
+			for _, r := range page {
+				it, err := tx.LatestItem(ctx, scope, configd.ResourceKey{ResourceType: r.ResourceType, ResourceID: r.ResourceID})
+				if configd.IsCode(err, configd.ErrResourceNotDiscovered) {
+					continue
+				}
+				if err != nil {
+					return fmt.Errorf("read %s %s: %w", r.ResourceType, r.ResourceID, err)
+				}
+				if !deletedItem(&it.Item) {
+					ci := it.Item
+					items = append(items, &ci)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, ci := range items {
+			if err := fn(ci); err != nil {
+				return err
+			}
+		}
+		if !full {
+			return nil
+		}
+	}
+}
+
 // fanoutJob is the job evaluating one resource against a Lambda-style rule
 // for a sweep.
 func fanoutJob(scope configd.Scope, sr *sweepRule, key configd.ResourceKey, now time.Time) *configd.Job {
@@ -286,7 +349,7 @@ type writer struct {
 }
 
 func (e *Engine) newWriter(ctx context.Context, scope configd.Scope) *writer {
-	w := &writer{e: e, ctx: ctx, scope: scope, ch: make(chan []*configd.EvaluationResult, 2), done: make(chan struct{})}
+	w := &writer{e: e, ctx: ctx, scope: scope, ch: make(chan []*configd.EvaluationResult, maxWriteTx/writeBatch), done: make(chan struct{})}
 	go w.run()
 	return w
 }
@@ -339,6 +402,20 @@ func (w *writer) close() error {
 func (w *writer) run() {
 	defer close(w.done)
 	for batch := range w.ch {
+		// Merge the batches already waiting into one transaction: commits
+		// (and the checkpoints they trigger) cost more than rows.
+	merge:
+		for len(batch) < maxWriteTx {
+			select {
+			case more, ok := <-w.ch:
+				if !ok {
+					break merge
+				}
+				batch = append(batch, more...)
+			default:
+				break merge
+			}
+		}
 		if w.failed() != nil {
 			continue
 		}

@@ -276,3 +276,20 @@ func (s *Service) ListResourceEvaluations(ctx context.Context, scope configd.Sco
 	})
 	return out, err
 }
+
+// StoreEvaluationUnlessNewer stores e as StoreEvaluation does, unless the
+// stored result of the same rule and resource comes from a later invocation
+// (its ConfigRuleInvokedTime is after e's): that evaluation saw newer data.
+// It reports whether it stored e. The evaluator uses it so that a slow job
+// never overwrites what a newer one found, with one read of the previous
+// result.
+func (s *Service) StoreEvaluationUnlessNewer(ctx context.Context, tx configd.Tx, scope configd.Scope, e *configd.EvaluationResult) (bool, error) {
+	prev, err := tx.GetEvaluationResult(ctx, scope, e.RuleName, configd.ResourceKey{ResourceType: e.ResourceType, ResourceID: e.ResourceID})
+	if err != nil {
+		return false, err
+	}
+	if prev != nil && prev.ConfigRuleInvokedTime.After(e.ConfigRuleInvokedTime) {
+		return false, nil
+	}
+	return true, s.storeEvaluation(ctx, tx, scope, prev, e)
+}
