@@ -53,7 +53,7 @@ func e2eSetup(t *testing.T, rules map[string][2]string) (*testServer, *cs.Client
 		}
 		e2ePutRemediation(t, c, rule, p[0], p[1])
 	}
-	env := &cliEnv{clock: nil, cli: &cli{
+	env := &cliEnv{cli: &cli{
 		loadOpts: []func(*config.LoadOptions) error{
 			config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(keyA, secretA, "")),
 		},
