@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -59,11 +60,17 @@ func (m *Main) wireRemediation() error {
 	if err != nil {
 		return fmt.Errorf("remediation documents: %w", err)
 	}
+	awsConfig := m.remediationAWSConfig()
+	rerecord := &rerecorder{poll: func(ctx context.Context, scope configd.Scope) error {
+		_, err := m.Discovery.PollNow(ctx, &scope, true)
+		return err
+	}, next: map[configd.Scope]*pollPass{}}
 	eng, err := remediation.New(remediation.Options{
 		Service:      m.Service,
 		Runbooks:     runbooks,
-		AWSConfig:    m.remediationAWSConfig(),
-		Rerecord:     m.rerecord,
+		AWSConfig:    awsConfig,
+		Rerecord:     rerecord.rerecord,
+		Invoke:       lambdaInvoke(awsConfig),
 		Clock:        m.Clock,
 		Logger:       m.Logger,
 		Metrics:      remediation.NewMetrics(m.metricsRegistry()),
@@ -81,11 +88,74 @@ func (m *Main) wireRemediation() error {
 	return nil
 }
 
-// rerecord re-records a remediated resource at once: a discovery pass over
-// the scope's running recorders (DAILY types included).
-func (m *Main) rerecord(ctx context.Context, scope configd.Scope, _ configd.ResourceKey) error {
-	_, err := m.Discovery.PollNow(ctx, &scope, true)
-	return err
+// rerecorder re-records remediated resources at once: a discovery pass over
+// the scope's running recorders (DAILY types included). Requests that come
+// while a pass runs share the next pass, which starts after it: a burst of
+// remediations costs two passes, not one each.
+type rerecorder struct {
+	poll func(ctx context.Context, scope configd.Scope) error
+
+	run  sync.Mutex // one pass at a time
+	mu   sync.Mutex
+	next map[configd.Scope]*pollPass // the pass of each scope not started yet
+}
+
+type pollPass struct {
+	done chan struct{}
+	err  error
+}
+
+func (r *rerecorder) rerecord(ctx context.Context, scope configd.Scope, _ configd.ResourceKey) error {
+	r.mu.Lock()
+	p, joined := r.next[scope]
+	if !joined {
+		p = &pollPass{done: make(chan struct{})}
+		r.next[scope] = p
+	}
+	r.mu.Unlock()
+	if joined {
+		select {
+		case <-p.done:
+			return p.err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	r.run.Lock()
+	r.mu.Lock()
+	delete(r.next, scope) // later requests need a pass that starts after this one
+	r.mu.Unlock()
+	p.err = r.poll(ctx, scope)
+	r.run.Unlock()
+	close(p.done)
+	return p.err
+}
+
+// lambdaInvoke runs aws:invokeLambdaFunction steps through the Lambda Invoke
+// API of the execution's account (its upstream, as for the runbooks' other
+// AWS calls); a function error fails the step with the function's payload.
+func lambdaInvoke(awsConfig func(context.Context, configd.Scope) (aws.Config, error)) func(ctx context.Context, scope configd.Scope, arn string, payload []byte) ([]byte, error) {
+	return func(ctx context.Context, scope configd.Scope, arn string, payload []byte) ([]byte, error) {
+		cfg, err := awsConfig(ctx, scope)
+		if err != nil {
+			return nil, err
+		}
+		out, err := lambda.NewFromConfig(cfg).Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(arn), Payload: payload})
+		if err != nil {
+			return nil, err
+		}
+		if out.FunctionError != nil {
+			return out.Payload, fmt.Errorf("function %s failed (%s): %s", arn, aws.ToString(out.FunctionError), truncate(string(out.Payload), 512))
+		}
+		return out.Payload, nil
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
 }
 
 // remediationAWSConfig returns how runbooks reach an account's AWS APIs: the
