@@ -1,13 +1,21 @@
 package evaluator_test
 
 import (
+	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/configd/configd"
 	"github.com/configd/configd/evaluator"
@@ -108,6 +116,48 @@ func TestFunctions(t *testing.T) {
 	t.Run("ErrUnknown", func(t *testing.T) {
 		_, err := f.Function(ctx, scopeA, fnARN+"-other")
 		if err == nil || !strings.Contains(err.Error(), "no function is configured") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+// A function that is not local is invoked through the Lambda Invoke API,
+// asynchronously as AWS Config invokes rule functions.
+func TestLambdaFunction(t *testing.T) {
+	var mu sync.Mutex
+	var got struct{ path, typ, body string }
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got.path, got.typ, got.body = r.URL.Path, r.Header.Get("X-Amz-Invocation-Type"), string(b)
+		mu.Unlock()
+		if strings.Contains(r.URL.Path, "missing") {
+			w.Header().Set("X-Amzn-Errortype", "ResourceNotFoundException")
+			w.WriteHeader(http.StatusNotFound)
+			io.WriteString(w, `{"Type":"User","message":"Function not found"}`)
+			return
+		}
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer srv.Close()
+	f := &evaluator.Functions{LambdaConfig: func(_ context.Context, scope configd.Scope) (aws.Config, bool, error) {
+		return aws.Config{Region: scope.Region, BaseEndpoint: aws.String(srv.URL), Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", "")}, true, nil
+	}}
+	fn, err := f.Function(ctx, scopeA, fnARN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fn.Invoke(ctx, &evaluator.Invocation{Scope: scopeA, FunctionARN: fnARN, Event: []byte(`{"configRuleName":"r"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	if got.path != "/2015-03-31/functions/"+fnARN+"/invocations" || got.typ != "Event" || got.body != `{"configRuleName":"r"}` {
+		t.Fatalf("the Lambda endpoint got %+v", got)
+	}
+	mu.Unlock()
+	t.Run("ErrNotFound", func(t *testing.T) {
+		err := fn.Invoke(ctx, &evaluator.Invocation{Scope: scopeA, FunctionARN: fnARN + "-missing", Event: []byte(`{}`)})
+		if err == nil || !strings.Contains(err.Error(), "ResourceNotFoundException") {
 			t.Fatalf("err = %v", err)
 		}
 	})

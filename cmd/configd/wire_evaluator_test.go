@@ -336,6 +336,20 @@ func TestEvaluatorLambdaRule(t *testing.T) {
 		t.Fatalf("status = %+v", st)
 	}
 
+	t.Run("OKOnDemand", func(t *testing.T) {
+		// An item written behind the evaluator's back: only a re-evaluation sees it.
+		err := s.Store.Write(ctx, func(tx configd.Tx) error {
+			ci := evalBucket("b3", "Suspended", nil)
+			ci.Version, ci.AccountID, ci.Region, ci.CaptureTime, ci.Status = configd.CIVersion, acctA, "us-east-1", time.Now().UTC().Truncate(time.Millisecond), configd.CIStatusResourceDiscovered
+			_, err := tx.AppendItem(ctx, scopeEvalA, ci)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		must[*cs.StartConfigRulesEvaluationOutput](t)(c.StartConfigRulesEvaluation(ctx, &cs.StartConfigRulesEvaluationInput{ConfigRuleNames: []string{"py"}}))
+		waitDetails(t, c, "py", "b1=COMPLIANT", "b2=COMPLIANT", "b3=NON_COMPLIANT")
+	})
 	t.Run("ErrUnknownFunction", func(t *testing.T) {
 		putRule(t, c, &types.ConfigRule{ConfigRuleName: aws.String("nofn"),
 			Source: &types.Source{Owner: types.OwnerCustomLambda, SourceIdentifier: aws.String(arn + "-missing"),
