@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/configd/configd"
+	"github.com/configd/configd/awsjson"
 	"github.com/configd/configd/recorder"
 	"github.com/configd/configd/remediation"
 	"github.com/configd/configd/runbook"
@@ -84,6 +85,10 @@ func (m *Main) wireRemediation() error {
 	}
 	m.Service.AddComplianceListener(eng)
 	m.API.Remediation = eng
+	if m.API.Extensions == nil {
+		m.API.Extensions = map[string]awsjson.Extension{}
+	}
+	m.API.Extensions[historyOp] = m.remediationHistory
 	m.engines = append(m.engines, eng)
 	return nil
 }

@@ -376,3 +376,35 @@ func TestWireExecutionStatusPages(t *testing.T) {
 	_, err := c.StartRemediationExecution(ctx, &cs.StartRemediationExecutionInput{ConfigRuleName: aws.String("absent"), ResourceKeys: keys[:1]})
 	wantCode(t, err, configd.ErrNoSuchRemediationConfiguration)
 }
+
+// TestWireExecutionHistory: configd's extension lists every execution of a
+// resource, newest first, paged, with its id, trigger and attempt.
+func TestWireExecutionHistory(t *testing.T) {
+	s, c := remSetup(t, "0")
+	for i := 0; i < 3; i++ {
+		must[*cs.StartRemediationExecutionOutput](t)(c.StartRemediationExecution(ctx, &cs.StartRemediationExecutionInput{ConfigRuleName: aws.String(remRule), ResourceKeys: []types.ResourceKey{bucketKey("h1")}}))
+		remWaitState(t, c, "h1", 10*time.Second, types.RemediationExecutionStateSucceeded)
+	}
+	body := `{"ConfigRuleName":"` + remRule + `","ResourceKey":{"resourceType":"AWS::S3::Bucket","resourceId":"h1"},"Limit":2}`
+	r := s.call(t, "Configd.DescribeRemediationExecutionHistory", body)
+	if r.Status != 200 {
+		t.Fatalf("history: %d %v", r.Status, r.Body)
+	}
+	page := r.Body["RemediationExecutions"].([]any)
+	first := page[0].(map[string]any)
+	if len(page) != 2 || first["State"] != "SUCCEEDED" || first["ExecutionId"] == "" || first["Automatic"] != false || r.Body["NextToken"] == nil {
+		t.Fatalf("page 1 = %v", r.Body)
+	}
+	// A new execution does not shift the next page.
+	must[*cs.StartRemediationExecutionOutput](t)(c.StartRemediationExecution(ctx, &cs.StartRemediationExecutionInput{ConfigRuleName: aws.String(remRule), ResourceKeys: []types.ResourceKey{bucketKey("h1")}}))
+	body2 := `{"ConfigRuleName":"` + remRule + `","ResourceKey":{"resourceType":"AWS::S3::Bucket","resourceId":"h1"},"Limit":2,"NextToken":"` + r.Body["NextToken"].(string) + `"}`
+	r2 := s.call(t, "Configd.DescribeRemediationExecutionHistory", body2)
+	page2 := r2.Body["RemediationExecutions"].([]any)
+	if len(page2) != 1 || r2.Body["NextToken"] != nil || page2[0].(map[string]any)["ExecutionId"] == first["ExecutionId"] || page2[0].(map[string]any)["ExecutionId"] == page[1].(map[string]any)["ExecutionId"] {
+		t.Fatalf("page 2 = %v", r2.Body)
+	}
+	bad := s.call(t, "Configd.DescribeRemediationExecutionHistory", `{"ConfigRuleName":"`+remRule+`"}`)
+	if bad.Status != 400 || bad.Body["__type"] != configd.ErrValidation {
+		t.Fatalf("without a key: %d %v", bad.Status, bad.Body)
+	}
+}
