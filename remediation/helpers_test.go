@@ -14,6 +14,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/configd/configd"
+	"github.com/configd/configd/internal/pgtest"
+	"github.com/configd/configd/postgres"
 	"github.com/configd/configd/runbook"
 	"github.com/configd/configd/service"
 	"github.com/configd/configd/sqlite"
@@ -72,7 +74,7 @@ func (g *gate) Sleep(ctx context.Context, d time.Duration) error {
 // harness is an engine over a fresh SQLite store with an injected clock.
 type harness struct {
 	t     *testing.T
-	db    *sqlite.DB
+	db    configd.Store
 	clock *clock
 	svc   *service.Service
 	eng   *Engine
@@ -98,13 +100,48 @@ func testLogger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
-func newHarness(t *testing.T, mod ...func(*Options)) *harness {
+// Stores the harness runs on.
+const (
+	onSQLite   = "sqlite"
+	onPostgres = "postgres"
+)
+
+// openStore opens a fresh store of the kind: SQLite in a temporary
+// directory, or a PostgreSQL schema of its own (pgtest skips the test when
+// no server can be had, and fails it in CI).
+func openStore(t *testing.T, kind string) configd.Store {
 	t.Helper()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "configd.db"))
+	var db configd.Store
+	var err error
+	switch kind {
+	case onSQLite:
+		db, err = sqlite.Open(ctx, filepath.Join(t.TempDir(), "configd.db"))
+	case onPostgres:
+		db, err = postgres.Open(ctx, pgtest.Database(t))
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// eachStore runs f on SQLite and on PostgreSQL, as subtests.
+func eachStore(t *testing.T, f func(t *testing.T, kind string)) {
+	for _, kind := range []string{onSQLite, onPostgres} {
+		t.Run(kind, func(t *testing.T) { f(t, kind) })
+	}
+}
+
+func newHarness(t *testing.T, mod ...func(*Options)) *harness {
+	t.Helper()
+	return newHarnessOn(t, onSQLite, mod...)
+}
+
+func newHarnessOn(t *testing.T, kind string, mod ...func(*Options)) *harness {
+	t.Helper()
+	db := openStore(t, kind)
+	var err error
 	h := &harness{t: t, db: db, clock: &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}, reg: prometheus.NewRegistry(), rer: &recorded{}}
 	h.svc = service.New(service.Options{Store: db, Clock: h.clock, Logger: testLogger()})
 	reg, err := runbook.NewRegistry("")
