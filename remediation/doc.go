@@ -5,16 +5,19 @@
 //
 // # Lifecycle of an execution
 //
-//	       StartRemediationExecution, or a NON_COMPLIANT result
-//	       of an Automatic rule, or a retry (RunAt in the future)
-//	                           |
-//	                           v
-//	+---------------------> QUEUED --(claim + start transaction)--> IN_PROGRESS
-//	|  deferred by             |                                       |   |
-//	|  ExecutionControls       | skipped / stopped / no document       |   | runbook
-//	+--------------------------+                                       |   | ends
-//	                           v                                       |   v
-//	                        FAILED <-----------------------------------+ SUCCEEDED
+//	StartRemediationExecution, a NON_COMPLIANT result of an Automatic rule,
+//	or a retry of a failed automatic attempt (due later)
+//	    |
+//	    v
+//	  QUEUED --claim--> IN_PROGRESS --start transaction--> runbook runs
+//	    ^                  |    |                              |
+//	    | deferred by      |    | skipped, stopped,            | ends
+//	    | ExecutionControls|    | no document                  v
+//	    +------------------+    +----------------------> FAILED or SUCCEEDED
+//
+// A claim makes an execution IN_PROGRESS under the worker's lease; the start
+// transaction either runs it, ends it without running (FAILED with a
+// configd:* step), or puts it back to QUEUED for later (ExecutionControls).
 //
 // Every state lives in the store. The store enforces the per-resource guard:
 // at most one QUEUED or IN_PROGRESS execution per (account, region, rule,
