@@ -199,6 +199,7 @@ func (m *Main) remediationAWSConfig() func(ctx context.Context, scope configd.Sc
 // settings: every AWS call fails before it is sent.
 type noUpstream struct{ account string }
 
+// Retrieve fails, naming the account.
 func (n noUpstream) Retrieve(context.Context) (aws.Credentials, error) {
 	return aws.Credentials{}, fmt.Errorf("configd has no AWS upstream for account %s: add it (or a default) to the configuration file given with --config", n.account)
 }
