@@ -114,10 +114,8 @@ func (e *Engine) runChange(ctx context.Context, c claimed) error {
 	}
 	now := e.clock.Now()
 	return e.o.Store.Write(ctx, func(tx configd.Tx) error {
-		for _, r := range results {
-			if _, err := e.store(ctx, tx, scope, r, now); err != nil {
-				return err
-			}
+		if err := e.storeAll(ctx, tx, scope, results, now); err != nil {
+			return err
 		}
 		if err := ss.apply(ctx, tx, scope, now); err != nil {
 			return err

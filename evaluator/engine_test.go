@@ -289,3 +289,48 @@ func TestStartStop(t *testing.T) {
 	e.eng.Stop()
 	e.eng.Stop()
 }
+
+// A rule deleted while its evaluation runs gets no result back.
+func TestRuleDeletedMeanwhile(t *testing.T) {
+	var e *env
+	deleted := false
+	e = newEnv(t, func(o *evaluator.Options) {
+		o.Results = resultStoreFunc(func(tx configd.Tx, scope configd.Scope, r *configd.EvaluationResult) error {
+			return tx.PutEvaluationResult(ctx, scope, r)
+		})
+		o.Functions = functionFunc(func(inv *evaluator.Invocation) error {
+			// The function runs between the evaluation's read and its
+			// write: delete the native rule then.
+			if !deleted {
+				deleted = true
+				return e.store.Write(ctx, func(tx configd.Tx) error { return tx.DeleteRule(ctx, scopeA, "v") })
+			}
+			return nil
+		})
+	})
+	e.putRule(versioningRule("v"))
+	e.putRule(lambdaRule("fn", configd.MessageConfigurationItemChange))
+	e.run()
+	e.record(bucket("b1", "Off", nil))
+	e.run()
+	if !deleted {
+		t.Fatal("the function was not invoked")
+	}
+	var n int
+	e.read(func(tx configd.Tx) error {
+		rs, err := tx.ListEvaluationResults(ctx, scopeA, configd.EvaluationFilter{RuleNames: []string{"v"}}, nil, 0)
+		n = len(rs)
+		return err
+	})
+	if n != 0 {
+		t.Fatalf("%d results of a deleted rule", n)
+	}
+}
+
+type functionFunc func(inv *evaluator.Invocation) error
+
+func (f functionFunc) Function(context.Context, configd.Scope, string) (evaluator.Function, error) {
+	return f, nil
+}
+
+func (f functionFunc) Invoke(_ context.Context, inv *evaluator.Invocation) error { return f(inv) }

@@ -22,6 +22,32 @@ func toResult(rule string, r managedrule.Result, invokedAt, ordering time.Time) 
 	}
 }
 
+// storeAll writes results in tx (see store), skipping those of rules
+// deleted since they were evaluated, so that no result outlives its rule.
+func (e *Engine) storeAll(ctx context.Context, tx configd.Tx, scope configd.Scope, results []*configd.EvaluationResult, now time.Time) error {
+	exists := map[string]bool{}
+	for _, r := range results {
+		ok, seen := exists[r.RuleName]
+		if !seen {
+			_, err := tx.GetRule(ctx, scope, r.RuleName)
+			switch {
+			case err == nil:
+				ok = true
+			case !configd.IsCode(err, configd.ErrNoSuchConfigRule):
+				return err
+			}
+			exists[r.RuleName] = ok
+		}
+		if !ok {
+			continue
+		}
+		if _, err := e.store(ctx, tx, scope, r, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // store writes res unless the stored result of the same rule and resource
 // comes from a later invocation: that evaluation read newer data than this
 // one (two jobs of one resource can run at once on different workers, and

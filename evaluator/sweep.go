@@ -194,10 +194,8 @@ func (e *Engine) runSweep(ctx context.Context, scope configd.Scope, cs []claimed
 	}
 	now := e.clock.Now()
 	err := e.o.Store.Write(ctx, func(tx configd.Tx) error {
-		for _, r := range naRes {
-			if _, err := e.store(ctx, tx, scope, r, now); err != nil {
-				return err
-			}
+		if err := e.storeAll(ctx, tx, scope, naRes, now); err != nil {
+			return err
 		}
 		for _, j := range fanout {
 			jc := *j
@@ -421,12 +419,7 @@ func (w *writer) run() {
 		}
 		now := w.e.clock.Now()
 		err := w.e.o.Store.Write(w.ctx, func(tx configd.Tx) error {
-			for _, r := range batch {
-				if _, err := w.e.store(w.ctx, tx, w.scope, r, now); err != nil {
-					return err
-				}
-			}
-			return nil
+			return w.e.storeAll(w.ctx, tx, w.scope, batch, now)
 		})
 		if err != nil {
 			w.mu.Lock()
