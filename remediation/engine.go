@@ -86,8 +86,8 @@ type Options struct {
 	MaxResumes int
 	// MaxRunTime bounds one run of a runbook.
 	MaxRunTime time.Duration
-	// StepFlushInterval bounds how often step progress is written while a
-	// runbook runs (the first step and the end are written at once).
+	// StepFlushInterval bounds how often step ends are written while a
+	// runbook runs (step starts and the execution's end are written at once).
 	StepFlushInterval time.Duration
 	// RerecordTimeout bounds Rerecord.
 	RerecordTimeout time.Duration

@@ -32,10 +32,14 @@ var errLost = errors.New("remediation: lease lost")
 
 // run is one execution this engine holds.
 type run struct {
-	e     *Engine
-	scope configd.Scope
-	cfg   *configd.RemediationConfiguration
-	start time.Time
+	e *Engine
+	// stopping is done when the engine stops: reports made after it (a
+	// step failing because it was cancelled) are dropped, so the step stays
+	// PENDING and the next claim sees an interrupted run.
+	stopping context.Context
+	scope    configd.Scope
+	cfg      *configd.RemediationConfiguration
+	start    time.Time
 
 	mu        sync.Mutex
 	x         *configd.RemediationExecution // our copy; Steps change as the runbook reports
@@ -62,7 +66,7 @@ func (e *Engine) execute(ctx context.Context, se configd.ScopedExecution) {
 		delete(e.inflight, se.Execution.ID)
 		e.mu.Unlock()
 	}()
-	r := &run{e: e, scope: se.Scope}
+	r := &run{e: e, scope: se.Scope, stopping: ctx}
 	p, trigger, err := r.begin(ctx, se.Execution)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -149,8 +153,10 @@ func (r *run) begin(ctx context.Context, claimed *configd.RemediationExecution) 
 			return r.end(ctx, tx, x, configd.ExecFailed, now)
 		}
 
-		// A run already reported steps: its worker died (or stopped).
-		if x.State == configd.ExecInProgress && len(x.Steps) > 0 {
+		// A step left PENDING: the worker running it died (or stopped).
+		// Every step start is written before the step runs, so a run
+		// interrupted in a step always leaves one.
+		if x.State == configd.ExecInProgress && hasPending(x.Steps) {
 			resumes := 0
 			for _, st := range x.Steps {
 				if st.Name == StepResumed {
@@ -249,6 +255,15 @@ func (r *run) begin(ctx context.Context, claimed *configd.RemediationExecution) 
 	return p, trigger, nil
 }
 
+func hasPending(steps []configd.StepDetail) bool {
+	for _, st := range steps {
+		if st.State == configd.StepPending {
+			return true
+		}
+	}
+	return false
+}
+
 // interruptPending fails the steps a dead worker left PENDING.
 func interruptPending(x *configd.RemediationExecution, now time.Time) {
 	for i := range x.Steps {
@@ -320,9 +335,12 @@ func (r *run) runRunbook(ctx context.Context, rb runbook.Runbook) error {
 }
 
 // report is the runbook's StepReporter: it keeps the latest report per step
-// name, in first-appearance order, and writes progress now when the last
-// write is older than StepFlushInterval (the first report always).
+// name, in first-appearance order, and writes a step's start at once, other
+// progress when the last write is older than StepFlushInterval.
 func (r *run) report(d configd.StepDetail) {
+	if r.stopping != nil && r.stopping.Err() != nil {
+		return
+	}
 	r.mu.Lock()
 	found := false
 	for i := range r.x.Steps {
@@ -336,7 +354,9 @@ func (r *run) report(d configd.StepDetail) {
 		r.x.Steps = append(r.x.Steps, d)
 	}
 	r.dirty = true
-	due := time.Since(r.lastFlush) >= r.e.o.StepFlushInterval
+	// A step start is written before the step runs (a crash in it must
+	// leave it PENDING); other progress at most every StepFlushInterval.
+	due := d.State == configd.StepPending || time.Since(r.lastFlush) >= r.e.o.StepFlushInterval
 	r.mu.Unlock()
 	if due {
 		if err := r.flush(context.Background(), false); err != nil && !errors.Is(err, errLost) {
