@@ -27,8 +27,14 @@ var (
 	benchErr  error
 )
 
+// benchCleanup holds what other shared benchmark stores leave to undo.
+var benchCleanup []func()
+
 func TestMain(m *testing.M) {
 	code := m.Run()
+	for i := len(benchCleanup) - 1; i >= 0; i-- {
+		benchCleanup[i]()
+	}
 	if benchDB != nil {
 		benchDB.Close()
 	}

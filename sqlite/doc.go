@@ -45,6 +45,20 @@
 //	                     unique index on (kind, scope, key) of the jobs that
 //	                     no worker holds makes EnqueueJob coalesce
 //	leases               name -> owner, lease_until; not scoped, kept by Reset
+//	remediation_configurations
+//	                     (scope, rule) -> body
+//	remediation_exceptions
+//	                     (scope, rule, type, id) -> expiration_time, body; a
+//	                     partial index on expiration_time serves the expiry
+//	                     across scopes
+//	remediation_executions
+//	                     seq AUTOINCREMENT orders them; (scope, id) unique;
+//	                     the per-resource guard is a partial UNIQUE index on
+//	                     (scope, rule, type, id) WHERE state IN ('QUEUED',
+//	                     'IN_PROGRESS'), so a second active execution fails
+//	                     in the database, whatever the number of processes;
+//	                     a partial index on run_at of active executions
+//	                     serves ClaimExecutions
 //
 // AppendItem inserts the history row and updates resources and
 // resource_types in the caller's transaction, so the inventory never

@@ -239,7 +239,9 @@ var jobTests = []test{
 			go func() {
 				defer wg.Done()
 				owner := fmt.Sprintf("w%d", w)
-				for {
+				// Bounded, so that a store that hands out items again fails
+				// instead of looping.
+				for range jobs + 1 {
 					var got []*configd.Job
 					err := s.Write(context.Background(), func(tx configd.Tx) error {
 						var err error
@@ -257,6 +259,8 @@ var jobTests = []test{
 					for _, j := range got {
 						if prev, dup := claimed[j.ID]; dup {
 							errs <- fmt.Errorf("job %d claimed by %s and %s", j.ID, prev, owner)
+							mu.Unlock()
+							return // one error per worker: errs never blocks
 						}
 						claimed[j.ID] = owner
 					}

@@ -18,6 +18,27 @@
 //     any write method;
 //   - Write and Read return the error of fn unchanged and, with a context
 //     already canceled, an error that wraps context.Canceled.
+//
+// Rules, jobs and remediation (rules.go, evaluations.go, jobs.go,
+// remediation.go):
+//
+//   - names and keys order byte-wise ("B" < "a"), as Go compares strings;
+//   - a rule status needs its rule: PutRuleStatus of an absent rule is
+//     ErrNoSuchConfigRule, and DeleteRule deletes the status and results;
+//   - DueRules lists the earliest NextScheduledRun first;
+//   - evaluation results have a non-empty rule, type and id; CountCompliance
+//     leaves out groups and compliance types without results;
+//   - a lease (of a job, a named lease, an execution) held until T is still
+//     held at T: it expired when until < now; a remediation exception
+//     expires at its expiration time (expiration <= now);
+//   - EnqueueJob coalesces only with jobs no worker holds, and RescheduleJob
+//     deletes the job instead when such a waiting twin exists;
+//   - job ids are never reused, not even after Reset; Reset keeps leases;
+//   - InsertExecution sets an empty ID; ClaimExecutions takes executions due
+//     at now (RunAt <= now) that are QUEUED, or IN_PROGRESS with an expired
+//     lease or none, and makes them IN_PROGRESS, owned by the claimer, with
+//     LastUpdatedTime now;
+//   - Scopes lists scopes holding rules or remediation configurations.
 package storetest
 
 import (
@@ -82,6 +103,9 @@ func Run(t *testing.T, open func(t *testing.T) configd.Store) {
 		{"Rules", ruleTests},
 		{"Evaluations", evaluationTests},
 		{"Jobs", jobTests},
+		{"RemediationConfigurations", remediationConfigTests},
+		{"RemediationExceptions", remediationExceptionTests},
+		{"RemediationExecutions", remediationExecutionTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
