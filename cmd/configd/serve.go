@@ -21,6 +21,7 @@ import (
 	"github.com/configd/configd"
 	"github.com/configd/configd/awsjson"
 	"github.com/configd/configd/discovery"
+	"github.com/configd/configd/evaluator"
 	"github.com/configd/configd/keyring"
 	"github.com/configd/configd/lease"
 	"github.com/configd/configd/pagetoken"
@@ -44,6 +45,11 @@ type ServeConfig struct {
 	UpstreamMaxAttempts  int
 	Remediation          RemediationConfig
 	DatabaseURL          string
+	// LeaderLease is the TTL of the leader lease (lease.Leader.TTL).
+	LeaderLease time.Duration
+	// ScheduleInterval is how often periodic rules are looked at
+	// (evaluator.Options.ScheduleInterval).
+	ScheduleInterval time.Duration
 }
 
 func (c *ServeConfig) bind(fs *flag.FlagSet) {
@@ -58,6 +64,8 @@ func (c *ServeConfig) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.ConfigFile, "config", "", "configuration file (YAML) saying how to reach each account's AWS APIs for discovery: accounts: {ID: {endpointUrl, accessKeyId, secretAccessKey, profile, roleArn, assumeRecorderRole}}, default: {...}")
 	fs.DurationVar(&c.DiscoveryInterval, "discovery-interval", discovery.DefaultInterval, "how often running recorders poll the AWS APIs of their account")
 	fs.IntVar(&c.UpstreamMaxAttempts, "upstream-max-attempts", recorder.DefaultMaxAttempts, "attempts of each upstream AWS API call, retries of throttling and transient errors included")
+	fs.DurationVar(&c.LeaderLease, "leader-lease", lease.DefaultTTL, "how long the leader lease lasts without renewal: when the process running periodic discovery and retention dies, another takes over within it")
+	fs.DurationVar(&c.ScheduleInterval, "rule-schedule-interval", evaluator.DefaultScheduleInterval, "how often periodic rules are checked for a due run; the process scheduling them holds a lease of twice this, which another takes over when it dies")
 	c.Remediation.bind(fs)
 }
 
@@ -130,7 +138,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	m.Leader = &lease.Leader{Store: m.Store, Name: "configd-leader", Owner: processID(), Clock: m.Clock, Logger: m.Logger}
+	m.Leader = &lease.Leader{Store: m.Store, Name: "configd-leader", Owner: processID(), TTL: c.LeaderLease, Clock: m.Clock, Logger: m.Logger}
 	m.Discovery = &discovery.Service{Accounts: accounts, Interval: c.DiscoveryInterval, Logger: m.Logger, Leader: m.Leader.IsLeader,
 		Poll: recorder.PollOptions{MaxAttempts: c.UpstreamMaxAttempts}}
 	m.Service = service.New(service.Options{Store: m.Store, Clock: m.Clock, Logger: m.Logger, SnapshotDir: filepath.Join(c.DataDir, "s3"),

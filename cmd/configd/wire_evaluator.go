@@ -161,6 +161,8 @@ func (m *Main) wireEvaluator() error {
 		Clock:     m.Clock,
 		Logger:    m.Logger,
 		Functions: fns,
+		// Zero (tests that build a ServeConfig by hand) is the default.
+		ScheduleInterval: m.Config.ScheduleInterval,
 	})
 	m.Service.SetEvaluationWaker(eng.Wake)
 	// Engines stop in reverse order: the waker goes first.
