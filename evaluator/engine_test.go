@@ -334,3 +334,18 @@ func (f functionFunc) Function(context.Context, configd.Scope, string) (evaluato
 }
 
 func (f functionFunc) Invoke(_ context.Context, inv *evaluator.Invocation) error { return f(inv) }
+
+// A process check is judged by people (PutExternalEvaluation): the engine
+// leaves it alone.
+func TestProcessCheckNotEvaluated(t *testing.T) {
+	e := newEnv(t)
+	e.record(bucket("b1", "Off", nil))
+	e.putRule(&configd.ConfigRule{Name: "manual", Source: configd.RuleSource{Owner: configd.OwnerAWS, SourceIdentifier: "AWS_CONFIG_PROCESS_CHECK"}})
+	e.run()
+	e.enqueue("manual", configd.TriggerOnDemand)
+	e.run()
+	equal(t, e.results("manual"), nil)
+	if st := e.status("manual"); st.LastErrorCode != "" || !st.LastFailedInvocationTime.IsZero() {
+		t.Fatalf("status = %+v", st)
+	}
+}

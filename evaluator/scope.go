@@ -6,6 +6,7 @@ import (
 
 	"github.com/configd/configd"
 	"github.com/configd/configd/evaluator/managedrule"
+	"github.com/configd/configd/service"
 )
 
 // Execution frequencies of periodic rules (MaximumExecutionFrequency), from
@@ -176,8 +177,13 @@ func deletedItem(ci *configd.ConfigurationItem) bool {
 }
 
 // active reports whether r is evaluated at all: it is ACTIVE (or its state
-// is unset) and detective.
+// is unset) and detective, and not a process check (a manual rule whose
+// results come only from PutExternalEvaluation,
+// https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_process-check.html).
 func active(r *configd.ConfigRule) bool {
+	if r.Source.Owner == configd.OwnerAWS && r.Source.SourceIdentifier == service.ProcessCheckIdentifier {
+		return false
+	}
 	switch r.State {
 	case "", configd.RuleStateActive, configd.RuleStateEvaluating:
 	default:
