@@ -50,4 +50,5 @@ type Tx interface {
 	RuleStore
 	JobStore
 	RemediationStore
+	DocumentStore
 }

@@ -106,6 +106,7 @@ func Run(t *testing.T, open func(t *testing.T) configd.Store) {
 		{"RemediationConfigurations", remediationConfigTests},
 		{"RemediationExceptions", remediationExceptionTests},
 		{"RemediationExecutions", remediationExecutionTests},
+		{"Documents", documentTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
