@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -95,7 +96,35 @@ func TestProcessFigures(t *testing.T) {
 	if rss := peakRSSKB(pid); rss <= 0 {
 		t.Errorf("peakRSSKB(self) = %d", rss)
 	}
-	if processCPU(0) != -1 || peakRSSKB(0) != 0 {
+	if processCPU(0) != -1 || peakRSSKB(0) != 0 || treeCPU(0) != -1 {
 		t.Error("figures for pid 0 should be unknown")
+	}
+}
+
+// TestTreeCPU: the CPU time of a process tree includes a live child's.
+func TestTreeCPU(t *testing.T) {
+	child := exec.Command("sh", "-c", `i=0; while [ $i -lt 1000000 ]; do i=$((i+1)); done; sleep 30`)
+	if err := child.Start(); err != nil {
+		t.Skipf("no sh: %v", err)
+	}
+	t.Cleanup(func() { child.Process.Kill(); child.Wait() })
+	deadline := time.Now().Add(20 * time.Second)
+	for processCPU(child.Process.Pid) < 0.2 {
+		if time.Now().After(deadline) {
+			t.Skip("the child did not use 0.2 s of CPU within 20 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	self, ok := readStat(os.Getpid())
+	if !ok {
+		t.Fatal("readStat(self) failed")
+	}
+	childCPU := processCPU(child.Process.Pid)
+	tree := treeCPU(os.Getpid())
+	if own := self.utime + self.stime + self.cutime + self.cstime; tree < own+childCPU {
+		t.Fatalf("treeCPU(self) = %.2f s; want at least its own %.2f s plus the child's %.2f s", tree, own, childCPU)
+	}
+	if st, ok := readStat(child.Process.Pid); !ok || st.ppid != os.Getpid() {
+		t.Fatalf("readStat(child) = %+v, %v; want its parent %d", st, ok, os.Getpid())
 	}
 }

@@ -64,7 +64,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("load run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		rawURL      = fs.String("url", "http://127.0.0.1:4599", "server URL (loopback only)")
+		rawURL      = fs.String("url", "http://127.0.0.1:4599", "server URL (loopback only); several, comma-separated, for one system served by several processes: the workers' connections are spread over them as by a TCP load balancer, and every request is signed for the first URL's host")
 		name        = fs.String("name", "", "system name in the report (default: the URL)")
 		conc        = fs.Int("c", 16, "concurrency: workers, each with one keep-alive connection")
 		dur         = fs.Duration("d", 10*time.Second, "measured duration of each phase")
@@ -78,7 +78,8 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		updateKeys  = fs.Int("update-keys", 100, "resources put-update writes new versions of")
 		preload     = fs.Bool("preload", false, "before the phases, put -versions versions of -keys resources (unmeasured)")
 		setup       = fs.Bool("setup", true, "before the phases, create and start a recorder with a delivery channel")
-		pid         = fs.Int("server-pid", 0, "server process id, to measure its CPU time and peak RSS (optional)")
+		pids        = fs.String("server-pid", "", "server process id, to measure its CPU time and peak RSS (optional); several, comma-separated, for a system of several processes (their sum)")
+		dbPID       = fs.Int("db-pid", 0, "database server process id (PostgreSQL's postmaster), whose CPU time and its children's counts as the server's (optional)")
 		out         = fs.String("out", "", "write the result as JSON to this file")
 		timeout     = fs.Duration("timeout", 30*time.Second, "bound on one request")
 		maxTime     = fs.Duration("max-time", 15*time.Minute, "bound on the whole run")
@@ -100,7 +101,11 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	ctx, cancel := context.WithTimeout(ctx, *maxTime)
 	defer cancel()
-	target, err := ParseTarget(ctx, *rawURL)
+	target, err := ParseTargets(ctx, *rawURL)
+	if err != nil {
+		return err
+	}
+	serverPIDs, err := parsePIDs(*pids)
 	if err != nil {
 		return err
 	}
@@ -126,7 +131,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Target:      target,
 		Signer:      &Signer{Host: target.Host, Region: *region, Creds: aws.Credentials{AccessKeyID: *accessKey, SecretAccessKey: *secretKey}},
 		Concurrency: *conc, Duration: *dur, Warmup: *warmup, MaxRequests: *maxReq, Pool: *poolSize, PoolBytes: *poolMB << 20,
-		Timeout: *timeout, ServerPID: *pid, Ops: ops,
+		Timeout: *timeout, ServerPIDs: serverPIDs, DatabasePID: *dbPID, Ops: ops,
 	}
 	defer r.Close()
 	res := &Result{System: *name, URL: *rawURL, Concurrency: *conc, Started: time.Now().UTC(), Host: hostInfo()}
@@ -158,7 +163,9 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stderr, "%s: %-12s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %d  (signed %d in %.1fs)\n",
 			*name, ph.Name, pr.total()/pr.Seconds, o.P50, o.P99, o.Errors+o.TransportErrors, pr.Signed, pr.SignSeconds)
 	}
-	res.ServerPeakRSSKB = peakRSSKB(*pid)
+	for _, pid := range serverPIDs {
+		res.ServerPeakRSSKB += peakRSSKB(pid)
+	}
 	res.WriteText(stdout)
 	if *out != "" {
 		b, err := json.MarshalIndent(res, "", "  ")
@@ -170,6 +177,22 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	return nil
+}
+
+// parsePIDs parses a comma-separated list of process ids ("" is none).
+func parsePIDs(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		pid, err := strconv.Atoi(f)
+		if err != nil || pid <= 0 {
+			return nil, fmt.Errorf("-server-pid %q: want process ids separated by commas", s)
+		}
+		out = append(out, pid)
+	}
+	return out, nil
 }
 
 // total returns the number of requests answered in the phase.

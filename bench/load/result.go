@@ -25,8 +25,9 @@ type Result struct {
 	Verify      string        `json:"verify,omitempty"`
 	Preloaded   int           `json:"preloaded"`
 	Phases      []PhaseResult `json:"phases"`
-	// ServerPeakRSSKB is the server process's VmHWM at the end of the run,
-	// when its pid was given; 0 otherwise.
+	// ServerPeakRSSKB is the server process's VmHWM at the end of the run
+	// (the sum over the processes of a system of several), when its pid was
+	// given; 0 otherwise. A database server's memory is not included.
 	ServerPeakRSSKB int64 `json:"server_peak_rss_kb,omitempty"`
 }
 
@@ -99,30 +100,84 @@ const clockTicks = 100
 // processCPU returns the CPU seconds (user+system) process pid has used,
 // from /proc/PID/stat, or -1.
 func processCPU(pid int) float64 {
-	if pid <= 0 {
+	st, ok := readStat(pid)
+	if !ok {
 		return -1
+	}
+	return st.utime + st.stime
+}
+
+// treeCPU returns the CPU seconds process pid and its children have used:
+// its own, that of its children alive now and that of the children it
+// reaped (cutime, cstime: a child counts once, alive or reaped), or -1.
+// PostgreSQL serves each connection in a child of the postmaster.
+func treeCPU(pid int) float64 {
+	st, ok := readStat(pid)
+	if !ok {
+		return -1
+	}
+	sum := st.utime + st.stime + st.cutime + st.cstime
+	dirs, err := os.ReadDir("/proc")
+	if err != nil {
+		return -1
+	}
+	for _, d := range dirs {
+		child, err := strconv.Atoi(d.Name())
+		if err != nil || child == pid {
+			continue
+		}
+		if cs, ok := readStat(child); ok && cs.ppid == pid {
+			sum += cs.utime + cs.stime + cs.cutime + cs.cstime
+		}
+	}
+	return sum
+}
+
+// procStat holds the fields of /proc/PID/stat that the load generator
+// uses; times in seconds.
+type procStat struct {
+	ppid                         int
+	utime, stime, cutime, cstime float64
+}
+
+// readStat reads /proc/PID/stat.
+func readStat(pid int) (procStat, bool) {
+	if pid <= 0 {
+		return procStat{}, false
 	}
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return -1
+		return procStat{}, false
 	}
 	// The command name (field 2) may hold spaces; fields resume after ')'.
 	s := string(b)
 	i := strings.LastIndexByte(s, ')')
 	if i < 0 {
-		return -1
+		return procStat{}, false
 	}
 	f := strings.Fields(s[i+1:])
-	// f[0] is field 3 (state); utime and stime are fields 14 and 15.
-	if len(f) < 13 {
-		return -1
+	// f[0] is field 3 (state), f[1] field 4 (ppid); utime, stime, cutime
+	// and cstime are fields 14 to 17.
+	if len(f) < 15 {
+		return procStat{}, false
 	}
-	ut, err1 := strconv.ParseFloat(f[11], 64)
-	st, err2 := strconv.ParseFloat(f[12], 64)
-	if err1 != nil || err2 != nil {
-		return -1
+	var st procStat
+	var errs [5]error
+	st.ppid, errs[0] = strconv.Atoi(f[1])
+	st.utime, errs[1] = strconv.ParseFloat(f[11], 64)
+	st.stime, errs[2] = strconv.ParseFloat(f[12], 64)
+	st.cutime, errs[3] = strconv.ParseFloat(f[13], 64)
+	st.cstime, errs[4] = strconv.ParseFloat(f[14], 64)
+	for _, err := range errs {
+		if err != nil {
+			return procStat{}, false
+		}
 	}
-	return (ut + st) / clockTicks
+	st.utime /= clockTicks
+	st.stime /= clockTicks
+	st.cutime /= clockTicks
+	st.cstime /= clockTicks
+	return st, true
 }
 
 // peakRSSKB returns VmHWM of process pid in KiB, or 0.

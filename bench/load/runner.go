@@ -31,17 +31,22 @@ type Runner struct {
 	PoolBytes int
 	// Timeout bounds one request.
 	Timeout time.Duration
-	// ServerPID, if set, is the server process whose CPU time is measured.
-	ServerPID int
-	Ops       map[string]*Op
+	// ServerPIDs, if set, are the server processes whose CPU time is
+	// measured (several when the system is several processes).
+	ServerPIDs []int
+	// DatabasePID, if set, is a database server (PostgreSQL's postmaster)
+	// whose CPU time, and that of its child processes, counts as the
+	// server's too.
+	DatabasePID int
+	Ops         map[string]*Op
 
 	conns []*conn
 }
 
 func (r *Runner) init() {
 	if r.conns == nil {
-		for range r.Concurrency {
-			r.conns = append(r.conns, newConn(r.Target.Dial, r.Timeout))
+		for w := range r.Concurrency {
+			r.conns = append(r.conns, newConn(r.Target.dialFor(w), r.Timeout))
 		}
 	}
 }
@@ -238,11 +243,11 @@ func (r *Runner) RunPhase(ctx context.Context, ph Phase) (PhaseResult, error) {
 			}
 		}
 	}
-	srv0, cli0 := processCPU(r.ServerPID), selfCPU()
+	srv0, cli0 := r.serverCPU(), selfCPU()
 	start := time.Now()
 	res.Exhausted = r.drive(ctx, pools, sched, start.Add(r.Duration), stats)
 	elapsed := time.Since(start)
-	srv1, cli1 := processCPU(r.ServerPID), selfCPU()
+	srv1, cli1 := r.serverCPU(), selfCPU()
 	if err := ctx.Err(); err != nil {
 		return res, fmt.Errorf("phase %s: %w", ph.Name, err)
 	}
@@ -274,6 +279,30 @@ func (r *Runner) RunPhase(ctx context.Context, ph Phase) (PhaseResult, error) {
 		res.Ops = append(res.Ops, o)
 	}
 	return res, nil
+}
+
+// serverCPU returns the CPU seconds the server processes (and the database
+// server's process tree) have used, or -1 when unknown.
+func (r *Runner) serverCPU() float64 {
+	if len(r.ServerPIDs) == 0 {
+		return -1
+	}
+	var sum float64
+	for _, pid := range r.ServerPIDs {
+		c := processCPU(pid)
+		if c < 0 {
+			return -1
+		}
+		sum += c
+	}
+	if r.DatabasePID > 0 {
+		c := treeCPU(r.DatabasePID)
+		if c < 0 {
+			return -1
+		}
+		sum += c
+	}
+	return sum
 }
 
 // call sends one signed request and returns its reply.

@@ -125,6 +125,38 @@ func TestRunPhase(t *testing.T) {
 			t.Errorf("server saw %d BatchGets; load counted %d", f.targets["BatchGetResourceConfig"], get.Count)
 		}
 	})
+	t.Run("OKSpread", func(t *testing.T) {
+		// Two processes behind one virtual balancer: the workers'
+		// connections alternate between them, every request names the
+		// first one's host.
+		f1, r := startFake(t, 0)
+		f2 := &fakeConfig{targets: map[string]int{}, ids: map[string]int{}}
+		hosts := map[string]bool{}
+		var mu sync.Mutex
+		srv2 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			mu.Lock()
+			hosts[req.Host] = true
+			mu.Unlock()
+			f2.ServeHTTP(w, req)
+		}))
+		t.Cleanup(srv2.Close)
+		second, err := ParseTarget(ctx, srv2.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Target.Spread = []string{r.Target.Dial, second.Dial}
+		res, err := r.RunPhase(ctx, Phase{Name: "get1", Ops: []string{"get1"}, Weights: []int{1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n1, n2 := f1.targets["BatchGetResourceConfig"], f2.targets["BatchGetResourceConfig"]
+		if n1 == 0 || n2 == 0 || int64(n1+n2) < res.Ops[0].Count {
+			t.Fatalf("requests per process %d and %d, %d counted; want both served", n1, n2, res.Ops[0].Count)
+		}
+		if len(hosts) != 1 || !hosts[r.Target.Host] {
+			t.Fatalf("the second process saw hosts %v; want only %s", hosts, r.Target.Host)
+		}
+	})
 	t.Run("ErrTransport", func(t *testing.T) {
 		_, r := startFake(t, 0)
 		r.Target.Dial = "127.0.0.1:1" // nothing listens there

@@ -5,15 +5,52 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
 	"time"
 )
 
-// Target is the server a run drives: always on a loopback address.
+// Target is the system a run drives: one server, or several processes
+// serving as one system; always on loopback addresses.
 type Target struct {
 	// Host is what the Host header and the signature name (host:port).
 	Host string
 	// Dial is the address connections go to (a loopback IP and port).
 	Dial string
+	// Spread, when the system is several processes, holds the address of
+	// each (Dial is the first): worker w connects to Spread[w mod n], as a
+	// TCP load balancer spreads connections. Every request names, and is
+	// signed for, Host (the first process's host:port), as requests through
+	// a balancer name the balancer: the servers check signatures against
+	// the Host header they receive, so each accepts them.
+	Spread []string
+}
+
+// dialFor returns the address worker w connects to.
+func (t Target) dialFor(w int) string {
+	if len(t.Spread) == 0 {
+		return t.Dial
+	}
+	return t.Spread[w%len(t.Spread)]
+}
+
+// ParseTargets parses a comma-separated list of URLs, each checked by
+// ParseTarget: one system served by the processes at those URLs.
+func ParseTargets(ctx context.Context, raw string) (Target, error) {
+	parts := strings.Split(raw, ",")
+	var t Target
+	for i, p := range parts {
+		one, err := ParseTarget(ctx, strings.TrimSpace(p))
+		if err != nil {
+			return Target{}, err
+		}
+		if i == 0 {
+			t = one
+		}
+		if len(parts) > 1 {
+			t.Spread = append(t.Spread, one.Dial)
+		}
+	}
+	return t, nil
 }
 
 // ParseTarget checks that raw is an http:// URL of a loopback host and

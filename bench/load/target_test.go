@@ -47,3 +47,28 @@ func TestParseTarget(t *testing.T) {
 		})
 	}
 }
+
+func TestParseTargets(t *testing.T) {
+	ctx := context.Background()
+	t.Run("OK", func(t *testing.T) {
+		tg, err := ParseTargets(ctx, "http://127.0.0.1:4599,http://127.0.0.1:4600")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tg.Host != "127.0.0.1:4599" || tg.Dial != "127.0.0.1:4599" || len(tg.Spread) != 2 ||
+			tg.dialFor(0) != "127.0.0.1:4599" || tg.dialFor(1) != "127.0.0.1:4600" || tg.dialFor(2) != "127.0.0.1:4599" {
+			t.Fatalf("ParseTargets = %+v", tg)
+		}
+	})
+	t.Run("OKOne", func(t *testing.T) {
+		tg, err := ParseTargets(ctx, "http://127.0.0.1:4599")
+		if err != nil || tg.Spread != nil || tg.dialFor(3) != "127.0.0.1:4599" {
+			t.Fatalf("ParseTargets = %+v, %v", tg, err)
+		}
+	})
+	t.Run("ErrRemoteInList", func(t *testing.T) {
+		if _, err := ParseTargets(ctx, "http://127.0.0.1:4599,http://10.0.0.1:4599"); err == nil || !strings.Contains(err.Error(), "not a loopback") {
+			t.Fatalf("ParseTargets with a remote member = %v", err)
+		}
+	})
+}
