@@ -95,6 +95,8 @@ func NewServer(s *Server) *Server {
 	s.registerRules()
 	s.registerEvaluations()
 	s.registerRemediation()
+	s.registerQueries()
+	s.registerAggregators()
 	return s
 }
 

@@ -38,6 +38,11 @@ func (s *Service) taggable(ctx context.Context, tx configd.Tx, scope configd.Sco
 		if r != nil {
 			return nil
 		}
+	case strings.HasPrefix(res, "stored-query/"), strings.HasPrefix(res, "config-aggregator/"), strings.HasPrefix(res, "aggregation-authorization/"):
+		kind := map[byte]string{'s': configd.DocStoredQuery, 'c': configd.DocConfigurationAggregator, 'a': configd.DocAggregationAuthorization}[res[0]]
+		if ok, err := documentByARN(ctx, tx, scope, kind, arn); err != nil || ok {
+			return err
+		}
 	}
 	return notFound
 }

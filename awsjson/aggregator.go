@@ -1,0 +1,3 @@
+package awsjson
+
+func (s *Server) registerAggregators() {}
