@@ -2,15 +2,115 @@ package evaluator
 
 import (
 	"context"
+	"sync"
 
 	"github.com/configd/configd"
 )
 
-// runChange evaluates one resource: its latest configuration item against
-// every change-triggered rule whose scope holds it (or against the job's
-// rule only), stores the results, updates the rules' status and completes
-// the job, all in one transaction.
-func (e *Engine) runChange(ctx context.Context, c claimed) error {
+// changeOutcome is what evaluating one resource job found, to be stored
+// with its completion.
+type changeOutcome struct {
+	c       claimed
+	results []*configd.EvaluationResult
+	ss      statuses
+	err     error
+}
+
+// runChanges runs resource jobs: each is evaluated on its own (side by side,
+// at most InvokeConcurrency at once, since a Lambda-style rule's function may
+// take a while), then the results of all are stored, their rules' status
+// updated and the jobs completed in one transaction, so that a burst of
+// changes costs one commit per claim rather than one per resource.
+func (e *Engine) runChanges(ctx context.Context, cs []claimed) {
+	// The rules of each scope, read once for the claim.
+	scopeRules := map[configd.Scope][]*configd.ConfigRule{}
+	for _, c := range cs {
+		if _, ok := scopeRules[c.job.Scope]; ok || c.p.RuleName != "" {
+			continue
+		}
+		err := e.o.Store.Read(ctx, func(tx configd.Tx) error {
+			rs, err := tx.ListRules(ctx, c.job.Scope, "", 0)
+			scopeRules[c.job.Scope] = rs
+			return err
+		})
+		if err != nil {
+			for _, c := range cs {
+				e.finish(ctx, []claimed{c}, err)
+			}
+			return
+		}
+	}
+	outs := make([]*changeOutcome, len(cs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, e.o.InvokeConcurrency)
+	for i, c := range cs {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			outs[i] = e.prepareChange(ctx, c, scopeRules[c.job.Scope])
+		}()
+	}
+	wg.Wait()
+	var ok []*changeOutcome
+	for _, o := range outs {
+		if o.err != nil {
+			e.finish(ctx, []claimed{o.c}, o.err)
+			continue
+		}
+		ok = append(ok, o)
+	}
+	if len(ok) == 0 {
+		return
+	}
+	now := e.clock.Now()
+	err := e.o.Store.Write(ctx, func(tx configd.Tx) error {
+		merged := map[configd.Scope]statuses{}
+		for _, o := range ok {
+			// A job whose lease expired is another worker's now: its
+			// results are not stored twice.
+			done, err := tx.CompleteJob(ctx, o.c.job.ID, e.o.Owner)
+			if err != nil {
+				return err
+			}
+			if !done {
+				e.log.Warn("evaluator: a job's lease expired before it finished; another worker runs it", "job", o.c.job.ID)
+				continue
+			}
+			if err := e.storeAll(ctx, tx, o.c.job.Scope, o.results, now); err != nil {
+				return err
+			}
+			if merged[o.c.job.Scope] == nil {
+				merged[o.c.job.Scope] = statuses{}
+			}
+			merged[o.c.job.Scope].merge(o.ss)
+		}
+		for scope, ss := range merged {
+			if err := ss.apply(ctx, tx, scope, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		for _, o := range ok {
+			e.finish(ctx, []claimed{o.c}, err)
+		}
+	}
+}
+
+// prepareChange evaluates one resource: its latest configuration item
+// against every change-triggered rule whose scope holds it (or against the
+// job's rule only), invoking the functions of Lambda-style rules.
+// scopeRules are the scope's rules, for jobs of every rule.
+func (e *Engine) prepareChange(ctx context.Context, c claimed, scopeRules []*configd.ConfigRule) *changeOutcome {
+	out := &changeOutcome{c: c}
+	out.results, out.ss, out.err = e.evalChange(ctx, c, scopeRules)
+	return out
+}
+
+func (e *Engine) evalChange(ctx context.Context, c claimed, scopeRules []*configd.ConfigRule) ([]*configd.EvaluationResult, statuses, error) {
 	scope, key := c.job.Scope, *c.p.Resource
 	invokedAt := e.clock.Now()
 	var (
@@ -28,9 +128,11 @@ func (e *Engine) runChange(ctx context.Context, c claimed) error {
 			return err
 		}
 		ci := &latest.Item
-		rules, err := rulesFor(ctx, tx, scope, c.p.RuleName)
-		if err != nil {
-			return err
+		rules := scopeRules
+		if c.p.RuleName != "" {
+			if rules, err = rulesFor(ctx, tx, scope, c.p.RuleName); err != nil {
+				return err
+			}
 		}
 		it := &item{ci: ci}
 		var inv *inventory
@@ -106,22 +208,13 @@ func (e *Engine) runChange(ctx context.Context, c claimed) error {
 		return err
 	})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	e.invoke(ctx, scope, role, calls, ss)
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, nil, err
 	}
-	now := e.clock.Now()
-	return e.o.Store.Write(ctx, func(tx configd.Tx) error {
-		if err := e.storeAll(ctx, tx, scope, results, now); err != nil {
-			return err
-		}
-		if err := ss.apply(ctx, tx, scope, now); err != nil {
-			return err
-		}
-		return e.completeIn(ctx, tx, []claimed{c})
-	})
+	return results, ss, nil
 }
 
 // rulesFor returns the rule named name, or every rule of the scope when name

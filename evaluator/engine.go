@@ -305,10 +305,7 @@ type claimed struct {
 func (e *Engine) runJobs(ctx context.Context, jobs []*configd.Job) {
 	sweeps := map[configd.Scope][]claimed{}
 	var order []configd.Scope
-	// Resource jobs run side by side (a Lambda-style rule's function may
-	// take a while), at most InvokeConcurrency at once.
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, e.o.InvokeConcurrency)
+	var changes []claimed
 	for _, j := range jobs {
 		var p configd.EvaluateJob
 		if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
@@ -318,13 +315,7 @@ func (e *Engine) runJobs(ctx context.Context, jobs []*configd.Job) {
 		}
 		c := claimed{job: j, p: p}
 		if p.Resource != nil {
-			sem <- struct{}{}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				e.finish(ctx, []claimed{c}, e.runChange(ctx, c))
-			}()
+			changes = append(changes, c)
 			continue
 		}
 		if _, ok := sweeps[j.Scope]; !ok {
@@ -332,7 +323,9 @@ func (e *Engine) runJobs(ctx context.Context, jobs []*configd.Job) {
 		}
 		sweeps[j.Scope] = append(sweeps[j.Scope], c)
 	}
-	wg.Wait()
+	if len(changes) > 0 {
+		e.runChanges(ctx, changes)
+	}
 	for _, scope := range order {
 		cs := sweeps[scope]
 		e.finish(ctx, cs, e.runSweep(ctx, scope, cs))

@@ -203,7 +203,8 @@ func optional(s string) any {
 	return s
 }
 
-// outcome is the result of evaluating one rule on one item or sweep.
+// verdicts is the result of evaluating one rule on one item (or, for a
+// managed rule reading the inventory, on the account).
 type verdicts struct {
 	results []managedrule.Result
 	// errCode/errMsg: the evaluation failed.

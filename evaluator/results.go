@@ -115,6 +115,30 @@ func (ss statuses) of(rule string, invokedAt time.Time) *status {
 	return s
 }
 
+// merge adds the statuses of other (another job's) into ss: what either
+// saw happened; the later invocation's time and error win.
+func (ss statuses) merge(other statuses) {
+	for name, o := range other {
+		s, ok := ss[name]
+		if !ok {
+			cp := *o
+			ss[name] = &cp
+			continue
+		}
+		if o.invokedAt.After(s.invokedAt) {
+			s.invokedAt = o.invokedAt
+		}
+		s.invokeOK = s.invokeOK || o.invokeOK
+		s.invokeFailed = s.invokeFailed || o.invokeFailed
+		s.evalOK = s.evalOK || o.evalOK
+		s.evalFailed = s.evalFailed || o.evalFailed
+		s.sweepDone = s.sweepDone || o.sweepDone
+		if o.errCode != "" {
+			s.errCode, s.errMsg = o.errCode, o.errMsg
+		}
+	}
+}
+
 // apply writes the collected statuses into the rules' RuleStatus. A rule
 // deleted meanwhile is skipped.
 func (ss statuses) apply(ctx context.Context, tx configd.Tx, scope configd.Scope, now time.Time) error {

@@ -12,7 +12,10 @@
 //     rules (16 managed, 4 Guard) through the engine, on demand, from the
 //     SQLite store to stored results;
 //
-//  4. latency: from PutResourceConfig to the updated compliance readable
+//  4. changes: change jobs per second, after N (10,000) items are recorded
+//     one by one with the 20 rules in the scope;
+//
+//  5. latency: from PutResourceConfig to the updated compliance readable
 //     through GetComplianceDetailsByResource, with the engine running in the
 //     background, over HTTP on loopback with the AWS SDK (p50, p99, max).
 //
@@ -45,7 +48,8 @@ func main() {
 	items := flag.Int("items", 100_000, "configuration items of the sweep")
 	phase := flag.Duration("phase", 3*time.Second, "duration of the native and Guard phases")
 	puts := flag.Int("puts", 1000, "PutResourceConfig calls of the latency phase")
-	only := flag.String("only", "", "run one phase: native, guard, sweep or latency")
+	changes := flag.Int("changes", 10_000, "items recorded in the changes phase")
+	only := flag.String("only", "", "run one phase: native, guard, sweep, changes or latency")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -72,6 +76,7 @@ func main() {
 	run("native", func() error { return benchNative(ctx, *phase) })
 	run("guard", func() error { return benchGuard(*phase) })
 	run("sweep", func() error { return benchSweep(ctx, *items) })
+	run("changes", func() error { return benchChanges(ctx, *changes) })
 	run("latency", func() error { return benchLatency(ctx, *puts) })
 }
 

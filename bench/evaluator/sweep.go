@@ -165,6 +165,43 @@ func benchSweep(ctx context.Context, n int) error {
 	return nil
 }
 
+// benchChanges records n items (each queues a change job) with the 20
+// rules in the scope, then runs the jobs: change evaluations per second,
+// as after a discovery pass or an import.
+func benchChanges(ctx context.Context, n int) error {
+	s, err := newStack(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	err = s.db.Write(ctx, func(tx configd.Tx) error {
+		for _, r := range benchRules() {
+			r.State = configd.RuleStateActive
+			if err := tx.PutRule(ctx, scope, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i := 0; i < n; i++ {
+		if _, err := s.svc.Record(ctx, scope, itemAt(i)); err != nil {
+			return err
+		}
+	}
+	start, cpu0 := time.Now(), cpuTime()
+	jobs, err := s.eng.RunAll(ctx)
+	if err != nil {
+		return err
+	}
+	took, cpu := time.Since(start), cpuTime()-cpu0
+	fmt.Printf("changes: %9.0f change jobs/s: %d items recorded one by one, each evaluated against the rules of its type, in %.1f s (%.1f s of CPU)\n",
+		float64(jobs)/took.Seconds(), jobs, took.Seconds(), cpu.Seconds())
+	return nil
+}
+
 const widgetType = "ConfigdBench::Fleet::Widget"
 
 func benchLatency(ctx context.Context, puts int) error {
