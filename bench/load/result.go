@@ -51,9 +51,12 @@ type PhaseResult struct {
 	SignSeconds float64 `json:"sign_seconds"`
 	// ClientCPU and ServerCPU are CPU seconds (user+system) used during the
 	// measured interval; ServerCPU is -1 when the server's pid is unknown.
-	ClientCPU float64    `json:"client_cpu_seconds"`
-	ServerCPU float64    `json:"server_cpu_seconds"`
-	Ops       []OpResult `json:"ops"`
+	ClientCPU float64 `json:"client_cpu_seconds"`
+	ServerCPU float64 `json:"server_cpu_seconds"`
+	// DatabaseCPU is the part of ServerCPU that the database server's
+	// processes used (with -db-pid; 0 otherwise).
+	DatabaseCPU float64    `json:"database_cpu_seconds,omitempty"`
+	Ops         []OpResult `json:"ops"`
 }
 
 // OpResult holds one op's figures in a phase. Latencies are in

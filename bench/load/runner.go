@@ -243,11 +243,11 @@ func (r *Runner) RunPhase(ctx context.Context, ph Phase) (PhaseResult, error) {
 			}
 		}
 	}
-	srv0, cli0 := r.serverCPU(), selfCPU()
+	srv0, db0, cli0 := r.serverCPU(), treeCPU(r.DatabasePID), selfCPU()
 	start := time.Now()
 	res.Exhausted = r.drive(ctx, pools, sched, start.Add(r.Duration), stats)
 	elapsed := time.Since(start)
-	srv1, cli1 := r.serverCPU(), selfCPU()
+	srv1, db1, cli1 := r.serverCPU(), treeCPU(r.DatabasePID), selfCPU()
 	if err := ctx.Err(); err != nil {
 		return res, fmt.Errorf("phase %s: %w", ph.Name, err)
 	}
@@ -256,6 +256,16 @@ func (r *Runner) RunPhase(ctx context.Context, ph Phase) (PhaseResult, error) {
 	res.ServerCPU = -1
 	if srv0 >= 0 && srv1 >= 0 {
 		res.ServerCPU = srv1 - srv0
+	}
+	if r.DatabasePID > 0 {
+		// The database's CPU counts as the server's: without it the
+		// server's figure is unknown.
+		res.DatabaseCPU = db1 - db0
+		if db0 < 0 || db1 < 0 {
+			res.DatabaseCPU, res.ServerCPU = 0, -1
+		} else if res.ServerCPU >= 0 {
+			res.ServerCPU += res.DatabaseCPU
+		}
 	}
 	for i, name := range ph.Ops {
 		h := NewHistogram()
@@ -281,8 +291,8 @@ func (r *Runner) RunPhase(ctx context.Context, ph Phase) (PhaseResult, error) {
 	return res, nil
 }
 
-// serverCPU returns the CPU seconds the server processes (and the database
-// server's process tree) have used, or -1 when unknown.
+// serverCPU returns the CPU seconds the server processes have used, or -1
+// when unknown.
 func (r *Runner) serverCPU() float64 {
 	if len(r.ServerPIDs) == 0 {
 		return -1
@@ -290,13 +300,6 @@ func (r *Runner) serverCPU() float64 {
 	var sum float64
 	for _, pid := range r.ServerPIDs {
 		c := processCPU(pid)
-		if c < 0 {
-			return -1
-		}
-		sum += c
-	}
-	if r.DatabasePID > 0 {
-		c := treeCPU(r.DatabasePID)
 		if c < 0 {
 			return -1
 		}

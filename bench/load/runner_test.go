@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -155,6 +156,21 @@ func TestRunPhase(t *testing.T) {
 		}
 		if len(hosts) != 1 || !hosts[r.Target.Host] {
 			t.Fatalf("the second process saw hosts %v; want only %s", hosts, r.Target.Host)
+		}
+	})
+	t.Run("OKDatabaseCPU", func(t *testing.T) {
+		// The test process stands in for both the server and the
+		// database: the database's part is counted, and counted in the
+		// server's figure.
+		_, r := startFake(t, 0)
+		r.Duration = 500 * time.Millisecond
+		r.ServerPIDs, r.DatabasePID = []int{os.Getpid()}, os.Getpid()
+		res, err := r.RunPhase(ctx, Phase{Name: "get1", Ops: []string{"get1"}, Weights: []int{1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.DatabaseCPU <= 0 || res.ServerCPU < 2*res.DatabaseCPU*0.9 {
+			t.Fatalf("server CPU %.3f s, database CPU %.3f s; want the database's counted in the server's", res.ServerCPU, res.DatabaseCPU)
 		}
 	})
 	t.Run("ErrTransport", func(t *testing.T) {
