@@ -218,6 +218,13 @@ func (e *Engine) Stop() {
 	}
 	cancel()
 	e.wg.Wait()
+	// Hand the scheduling over at once rather than when the lease expires.
+	ctx, done := context.WithTimeout(context.Background(), 5*time.Second)
+	defer done()
+	err := e.o.Store.Write(ctx, func(tx configd.Tx) error { return tx.ReleaseLease(ctx, schedulerLease, e.o.Owner) })
+	if err != nil {
+		e.log.Warn("evaluator: releasing the scheduler lease failed", "err", err)
+	}
 }
 
 // Wake tells idle workers that jobs may have been queued, so that a change

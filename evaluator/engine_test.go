@@ -286,8 +286,19 @@ func TestStartStop(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+	if _, err := e.eng.Schedule(ctx); err != nil { // takes the scheduler lease
+		t.Fatal(err)
+	}
 	e.eng.Stop()
 	e.eng.Stop()
+	// Stopping hands the scheduling over at once.
+	e.write(func(tx configd.Tx) error {
+		ok, err := tx.AcquireLease(ctx, "evaluator-scheduler", "another-process", e.clock.Now(), e.clock.Now().Add(time.Minute))
+		if err == nil && !ok {
+			t.Error("the scheduler lease is still held after Stop")
+		}
+		return err
+	})
 }
 
 // A rule deleted while its evaluation runs gets no result back.
