@@ -20,7 +20,9 @@
 // every scoped table leads its primary key with (account_id, region); key
 // columns use the "C" collation, so that names sort by bytes as in Go and
 // in SQLite; timestamps are bigint epoch milliseconds; structs that no query
-// looks into are JSON text in a body column (codec.go names their fields).
+// looks into are JSON text in a body column (codec.go names their fields),
+// except configuration items, kept in the binary form of internal/itemcodec
+// (column item), so that reading one parses no JSON.
 // Sequence numbers (configuration items, jobs) come from identity columns
 // and are never reused.
 //

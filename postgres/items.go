@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/configd/configd"
+	"github.com/configd/configd/internal/itemcodec"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -21,12 +22,12 @@ func deleted(status string) bool {
 func (t *tx) LatestItem(ctx context.Context, scope configd.Scope, key configd.ResourceKey) (*configd.StoredItem, error) {
 	var (
 		seq  int64
-		body string
+		item []byte
 	)
-	err := t.scanRow(ctx, `SELECT c.seq, c.body FROM resources r
+	err := t.scanRow(ctx, `SELECT c.seq, c.item FROM resources r
 		JOIN configuration_items c ON c.seq = r.latest_seq
 		WHERE r.account_id = $1 AND r.region = $2 AND r.resource_type = $3 AND r.resource_id = $4`,
-		[]any{scope.AccountID, scope.Region, key.ResourceType, key.ResourceID}, &seq, &body)
+		[]any{scope.AccountID, scope.Region, key.ResourceType, key.ResourceID}, &seq, &item)
 	if errors.Is(err, pgx.ErrNoRows) {
 		// Message as AWS Config's GetResourceConfigHistory for an unknown
 		// resource (https://docs.aws.amazon.com/config/latest/APIReference/API_GetResourceConfigHistory.html).
@@ -36,16 +37,7 @@ func (t *tx) LatestItem(ctx context.Context, scope configd.Scope, key configd.Re
 	if err != nil {
 		return nil, fmt.Errorf("postgres: latest item of %s %s: %w", key.ResourceType, key.ResourceID, err)
 	}
-	return decodeItem(seq, body)
-}
-
-// decodeItem decodes a configuration_items body.
-func decodeItem(seq int64, body string) (*configd.StoredItem, error) {
-	var rec itemRec
-	if err := decode(fmt.Sprintf("configuration item %d", seq), body, &rec); err != nil {
-		return nil, err
-	}
-	return &configd.StoredItem{Seq: seq, Item: rec.item()}, nil
+	return decodeItem(seq, item)
 }
 
 // AppendItem adds ci as the newest version of its resource and updates the
@@ -63,10 +55,6 @@ func (t *tx) AppendItem(ctx context.Context, scope configd.Scope, ci *configd.Co
 	if ci.ResourceType == "" || ci.ResourceID == "" {
 		return 0, fmt.Errorf("postgres: append configuration item: resource type and id are required")
 	}
-	body, err := encode("configuration item", itemToRec(ci))
-	if err != nil {
-		return 0, err
-	}
 	fail := func(step string, err error) (int64, error) {
 		return 0, fmt.Errorf("postgres: append configuration item of %s %s: %s: %w", ci.ResourceType, ci.ResourceID, step, err)
 	}
@@ -76,7 +64,7 @@ func (t *tx) AppendItem(ctx context.Context, scope configd.Scope, ci *configd.Co
 
 	var wasLive bool
 	existed := true
-	err = t.scanRow(ctx, `SELECT deletion_time IS NULL FROM resources
+	err := t.scanRow(ctx, `SELECT deletion_time IS NULL FROM resources
 		WHERE account_id = $1 AND region = $2 AND resource_type = $3 AND resource_id = $4`,
 		[]any{scope.AccountID, scope.Region, ci.ResourceType, ci.ResourceID}, &wasLive)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -88,9 +76,9 @@ func (t *tx) AppendItem(ctx context.Context, scope configd.Scope, ci *configd.Co
 	capture := ci.CaptureTime.UnixMilli()
 	var seq int64
 	if err := t.scanRow(ctx, `INSERT INTO configuration_items
-		(account_id, region, resource_type, resource_id, capture_time, body) VALUES ($1, $2, $3, $4, $5, $6)
+		(account_id, region, resource_type, resource_id, capture_time, item) VALUES ($1, $2, $3, $4, $5, $6)
 		RETURNING seq`,
-		[]any{scope.AccountID, scope.Region, ci.ResourceType, ci.ResourceID, capture, body}, &seq); err != nil {
+		[]any{scope.AccountID, scope.Region, ci.ResourceType, ci.ResourceID, capture, itemcodec.Append(nil, ci)}, &seq); err != nil {
 		return fail("insert", err)
 	}
 
@@ -136,13 +124,13 @@ func (t *tx) History(ctx context.Context, scope configd.Scope, q configd.History
 	if !q.Later.IsZero() {
 		latest = q.Later.UnixMilli()
 	}
-	sql := `SELECT seq, body FROM configuration_items
+	sql := `SELECT seq, item FROM configuration_items
 		WHERE account_id = $1 AND region = $2 AND resource_type = $3 AND resource_id = $4
 			AND seq < $5 AND capture_time >= $6 AND capture_time <= $7
 		ORDER BY seq DESC LIMIT $8`
 	after := q.After
 	if q.Chronological {
-		sql = `SELECT seq, body FROM configuration_items
+		sql = `SELECT seq, item FROM configuration_items
 		WHERE account_id = $1 AND region = $2 AND resource_type = $3 AND resource_id = $4
 			AND seq > $5 AND capture_time >= $6 AND capture_time <= $7
 		ORDER BY seq ASC LIMIT $8`
@@ -153,12 +141,12 @@ func (t *tx) History(ctx context.Context, scope configd.Scope, q configd.History
 		after, earliest, latest, limitArg(q.Limit)}, func(r pgx.Rows) (configd.StoredItem, error) {
 		var (
 			seq  int64
-			body string
+			item []byte
 		)
-		if err := r.Scan(&seq, &body); err != nil {
+		if err := r.Scan(&seq, &item); err != nil {
 			return configd.StoredItem{}, err
 		}
-		it, err := decodeItem(seq, body)
+		it, err := decodeItem(seq, item)
 		if err != nil {
 			return configd.StoredItem{}, err
 		}

@@ -19,11 +19,20 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one numbered schema change.
+// migration is one numbered schema change: its SQL, then, for the few
+// migrations that must convert rows with configd's own code, a Go step
+// (migrationSteps).
 type migration struct {
 	version int
 	name    string
 	sql     string
+	step    func(ctx context.Context, tx pgx.Tx) error
+}
+
+// migrationSteps holds the Go steps of migrations, by file name; each runs
+// in the migrating transaction right after the file's SQL.
+var migrationSteps = map[string]func(ctx context.Context, tx pgx.Tx) error{
+	"0005_items_binary.sql": convertItemsToBinary,
 }
 
 // loadMigrations reads the migrations of fsys in version order and checks
@@ -48,7 +57,7 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read migration %s: %w", base, err)
 		}
-		ms = append(ms, migration{version: v, name: base, sql: string(text)})
+		ms = append(ms, migration{version: v, name: base, sql: string(text), step: migrationSteps[base]})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	for i, m := range ms {
@@ -95,6 +104,11 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, ms []migration) error {
 		for _, m := range ms[cur:] {
 			if _, err := tx.Exec(ctx, m.sql); err != nil {
 				return fmt.Errorf("migration %s: %w", m.name, err)
+			}
+			if m.step != nil {
+				if err := m.step(ctx, tx); err != nil {
+					return fmt.Errorf("migration %s: %w", m.name, err)
+				}
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name); err != nil {
 				return fmt.Errorf("migration %s: record version: %w", m.name, err)

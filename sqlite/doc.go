@@ -19,7 +19,9 @@
 //	meta                 key -> value; not scoped, kept by Reset
 //	configuration_items  the history: one row per version of a resource,
 //	                     seq INTEGER PRIMARY KEY AUTOINCREMENT (never reused),
-//	                     scope, resource_type, resource_id, capture_time, body;
+//	                     scope, resource_type, resource_id, capture_time,
+//	                     item (the binary form of internal/itemcodec: the
+//	                     configuration is kept raw, not as a JSON string);
 //	                     indexed by (scope, type, id, seq, capture_time) for
 //	                     History and LatestItem and by (scope, capture_time)
 //	                     for PruneHistory

@@ -11,16 +11,17 @@ import (
 	"time"
 
 	"github.com/configd/configd"
+	"github.com/configd/configd/internal/itemcodec"
 )
 
 var (
-	qLatestItem = readQuery(`SELECT c.seq, c.body FROM resources r
+	qLatestItem = readQuery(`SELECT c.seq, c.item FROM resources r
 		JOIN configuration_items c ON c.seq = r.latest_seq
 		WHERE r.account_id = ? AND r.region = ? AND r.resource_type = ? AND r.resource_id = ?`)
 	qResourceLive = readQuery(`SELECT deletion_time IS NULL FROM resources
 		WHERE account_id = ? AND region = ? AND resource_type = ? AND resource_id = ?`)
 	qInsertItem = writeQuery(`INSERT INTO configuration_items
-		(account_id, region, resource_type, resource_id, capture_time, body) VALUES (?, ?, ?, ?, ?, ?)`)
+		(account_id, region, resource_type, resource_id, capture_time, item) VALUES (?, ?, ?, ?, ?, ?)`)
 	qUpsertResource = writeQuery(`INSERT INTO resources
 		(account_id, region, resource_type, resource_id, resource_name, latest_seq, deletion_time) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (account_id, region, resource_type, resource_id) DO UPDATE SET
@@ -32,11 +33,11 @@ var (
 
 	// The history of one resource is read from configuration_items_by_resource
 	// in seq order, checking the time bounds in the index (plan_test.go).
-	qHistoryDesc = readQuery(`SELECT seq, body FROM configuration_items
+	qHistoryDesc = readQuery(`SELECT seq, item FROM configuration_items
 		WHERE account_id = ? AND region = ? AND resource_type = ? AND resource_id = ?
 			AND seq < ? AND capture_time >= ? AND capture_time <= ?
 		ORDER BY seq DESC LIMIT ?`)
-	qHistoryAsc = readQuery(`SELECT seq, body FROM configuration_items
+	qHistoryAsc = readQuery(`SELECT seq, item FROM configuration_items
 		WHERE account_id = ? AND region = ? AND resource_type = ? AND resource_id = ?
 			AND seq > ? AND capture_time >= ? AND capture_time <= ?
 		ORDER BY seq ASC LIMIT ?`)
@@ -114,9 +115,9 @@ func noLimit(n int) int {
 func (t *tx) LatestItem(ctx context.Context, scope configd.Scope, key configd.ResourceKey) (*configd.StoredItem, error) {
 	var (
 		seq  int64
-		body []byte
+		item []byte
 	)
-	err := t.queryRow(ctx, qLatestItem, scope.AccountID, scope.Region, key.ResourceType, key.ResourceID).Scan(&seq, &body)
+	err := t.queryRow(ctx, qLatestItem, scope.AccountID, scope.Region, key.ResourceType, key.ResourceID).Scan(&seq, &item)
 	if errors.Is(err, sql.ErrNoRows) {
 		// Message as AWS Config's GetResourceConfigHistory for an unknown
 		// resource (https://docs.aws.amazon.com/config/latest/APIReference/API_GetResourceConfigHistory.html).
@@ -126,16 +127,7 @@ func (t *tx) LatestItem(ctx context.Context, scope configd.Scope, key configd.Re
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: latest item of %s %s: %w", key.ResourceType, key.ResourceID, err)
 	}
-	return decodeItem(seq, body)
-}
-
-// decodeItem decodes a configuration_items body.
-func decodeItem(seq int64, body []byte) (*configd.StoredItem, error) {
-	var rec itemRecord
-	if err := json.Unmarshal(body, &rec); err != nil {
-		return nil, fmt.Errorf("sqlite: decode configuration item %d: %w", seq, err)
-	}
-	return &configd.StoredItem{Seq: seq, Item: rec.item()}, nil
+	return decodeItem(seq, item)
 }
 
 // AppendItem adds ci as the newest version of its resource and updates the
@@ -147,17 +139,13 @@ func (t *tx) AppendItem(ctx context.Context, scope configd.Scope, ci *configd.Co
 	if ci.ResourceType == "" || ci.ResourceID == "" {
 		return 0, fmt.Errorf("sqlite: append configuration item: resource type and id are required")
 	}
-	body, err := json.Marshal(toItemRecord(ci))
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: encode configuration item of %s %s: %w", ci.ResourceType, ci.ResourceID, err)
-	}
 	fail := func(step string, err error) (int64, error) {
 		return 0, fmt.Errorf("sqlite: append configuration item of %s %s: %s: %w", ci.ResourceType, ci.ResourceID, step, err)
 	}
 
 	var wasLive bool
 	existed := true
-	err = t.queryRow(ctx, qResourceLive, scope.AccountID, scope.Region, ci.ResourceType, ci.ResourceID).Scan(&wasLive)
+	err := t.queryRow(ctx, qResourceLive, scope.AccountID, scope.Region, ci.ResourceType, ci.ResourceID).Scan(&wasLive)
 	if errors.Is(err, sql.ErrNoRows) {
 		existed = false
 	} else if err != nil {
@@ -165,7 +153,7 @@ func (t *tx) AppendItem(ctx context.Context, scope configd.Scope, ci *configd.Co
 	}
 
 	capture := ci.CaptureTime.UnixMilli()
-	res, err := t.exec(ctx, qInsertItem, scope.AccountID, scope.Region, ci.ResourceType, ci.ResourceID, capture, string(body))
+	res, err := t.exec(ctx, qInsertItem, scope.AccountID, scope.Region, ci.ResourceType, ci.ResourceID, capture, itemcodec.Append(nil, ci))
 	if err != nil {
 		return fail("insert", err)
 	}
@@ -228,12 +216,12 @@ func (t *tx) History(ctx context.Context, scope configd.Scope, q configd.History
 	for rows.Next() {
 		var (
 			seq  int64
-			body []byte
+			item []byte
 		)
-		if err := rows.Scan(&seq, &body); err != nil {
+		if err := rows.Scan(&seq, &item); err != nil {
 			return nil, fmt.Errorf("sqlite: history of %s %s: %w", q.Key.ResourceType, q.Key.ResourceID, err)
 		}
-		it, err := decodeItem(seq, body)
+		it, err := decodeItem(seq, item)
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,56 @@
+package sqlite
+
+import (
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+
+	"github.com/configd/configd"
+	"github.com/configd/configd/internal/itemcodec"
+	sqlite "modernc.org/sqlite"
+)
+
+// Configuration items are stored in the binary form of internal/itemcodec
+// (column configuration_items.item). Before migration 0004 they were JSON
+// text (column body, in the form of itemRecord); the migration converts every
+// row with the SQL function configd_item_from_json(seq, body), registered
+// here for every connection this process opens.
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction("configd_item_from_json", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		seq, _ := args[0].(int64)
+		var body []byte
+		switch v := args[1].(type) {
+		case string:
+			body = []byte(v)
+		case []byte:
+			body = v
+		default:
+			return nil, fmt.Errorf("configd_item_from_json: configuration item %d: body is %T, not text", seq, args[1])
+		}
+		ci, err := decodeLegacyItem(seq, body)
+		if err != nil {
+			return nil, err
+		}
+		return itemcodec.Append(nil, &ci), nil
+	})
+}
+
+// decodeLegacyItem decodes a body of the JSON form items had before
+// migration 0004.
+func decodeLegacyItem(seq int64, body []byte) (configd.ConfigurationItem, error) {
+	var rec itemRecord
+	if err := json.Unmarshal(body, &rec); err != nil {
+		return configd.ConfigurationItem{}, fmt.Errorf("decode configuration item %d: %w", seq, err)
+	}
+	return rec.item(), nil
+}
+
+// decodeItem decodes a configuration_items.item value, taking ownership of
+// item (the strings of the result share its memory).
+func decodeItem(seq int64, item []byte) (*configd.StoredItem, error) {
+	ci, err := itemcodec.DecodeBytes(item)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: decode configuration item %d: %w", seq, err)
+	}
+	return &configd.StoredItem{Seq: seq, Item: ci}, nil
+}
