@@ -7,16 +7,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/configd/configd"
 )
-
-// evaluationWakers holds the function each Service calls when it queues a
-// change evaluation (SetEvaluationWaker). It lives beside the Service rather
-// than in it so that the evaluator's hook stays in this file.
-var evaluationWakers sync.Map // *Service -> func()
 
 // SetEvaluationWaker registers fn, called (without blocking) each time
 // recording a configuration item queues a change evaluation, so that the
@@ -26,10 +20,10 @@ var evaluationWakers sync.Map // *Service -> func()
 // looks again shortly after. nil removes the hook.
 func (s *Service) SetEvaluationWaker(fn func()) {
 	if fn == nil {
-		evaluationWakers.Delete(s)
+		s.evalWaker.Store(nil)
 		return
 	}
-	evaluationWakers.Store(s, fn)
+	s.evalWaker.Store(&fn)
 }
 
 // ChangeJobKey is the coalescing key of the jobs that evaluate one resource
@@ -63,8 +57,8 @@ func (s *Service) queueChangeEvaluation(ctx context.Context, tx configd.Tx, scop
 // SetEvaluationWaker). Code that queues JobEvaluate jobs calls it so that
 // they run at once rather than at the evaluator's next poll.
 func (s *Service) wakeEvaluator() {
-	if fn, ok := evaluationWakers.Load(s); ok {
-		fn.(func())()
+	if fn := s.evalWaker.Load(); fn != nil {
+		(*fn)()
 	}
 }
 

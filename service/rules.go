@@ -173,6 +173,7 @@ func (s *Service) PutConfigRule(ctx context.Context, scope configd.Scope, in *co
 	if err != nil {
 		return nil, err
 	}
+	s.wakeEvaluator()
 	return r, nil
 }
 
@@ -329,7 +330,7 @@ func (s *Service) RuleEvaluationStatuses(ctx context.Context, scope configd.Scop
 // running (RuleStatus.EvaluationsPending, or a waiting job). A pending count
 // left behind while the scope has no evaluation job at all is reset.
 func (s *Service) StartConfigRulesEvaluation(ctx context.Context, scope configd.Scope, names []string) error {
-	return s.write(ctx, func(tx configd.Tx) error {
+	err := s.write(ctx, func(tx configd.Tx) error {
 		if len(names) == 0 {
 			all, err := tx.ListRules(ctx, scope, "", 0)
 			if err != nil {
@@ -390,6 +391,10 @@ func (s *Service) StartConfigRulesEvaluation(ctx context.Context, scope configd.
 		}
 		return nil
 	})
+	if err == nil {
+		s.wakeEvaluator()
+	}
+	return err
 }
 
 // GetCustomRulePolicy returns the Guard policy text of a CUSTOM_POLICY rule;

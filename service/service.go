@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/configd/configd"
 )
@@ -22,7 +23,9 @@ type Service struct {
 	log         *slog.Logger
 	snapshotDir string
 	hooks       Hooks
-	listeners   []configd.ComplianceListener
+	// evalWaker is called when evaluation jobs are queued (SetEvaluationWaker).
+	evalWaker atomic.Pointer[func()]
+	listeners []configd.ComplianceListener
 }
 
 // Hooks are called after state changes commit, to start background work

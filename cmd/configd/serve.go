@@ -50,6 +50,9 @@ type ServeConfig struct {
 	// ScheduleInterval is how often periodic rules are looked at
 	// (evaluator.Options.ScheduleInterval).
 	ScheduleInterval time.Duration
+	// noEvaluator leaves the rule evaluation engine out, for tests of the
+	// rule API that play the evaluator's part themselves.
+	noEvaluator bool
 }
 
 func (c *ServeConfig) bind(fs *flag.FlagSet) {

@@ -22,7 +22,7 @@ func bucketEval(id string, ct types.ComplianceType, at time.Time) types.Evaluati
 }
 
 func TestWireEvaluations(t *testing.T) {
-	s := startServer(t)
+	s := startServer(t, func(c *ServeConfig) { c.noEvaluator = true }) // the test drains rule jobs itself
 	c, cb := s.clientA(), s.client(keyB, secretB, "us-east-1")
 	putRecorder(t, c, "default")
 	putRecorder(t, cb, "default")

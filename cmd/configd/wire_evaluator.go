@@ -136,6 +136,9 @@ func (m *Main) functionCredentials(accountID string) (evaluator.Credentials, boo
 // service (so compliance listeners such as automatic remediation hear of
 // them) and seals result tokens with m.Tokens.
 func (m *Main) wireEvaluator() error {
+	if m.Config.noEvaluator {
+		return nil
+	}
 	accounts, err := loadUpstream(m.Config.ConfigFile)
 	if err != nil {
 		return fmt.Errorf("config: %w", err)

@@ -123,7 +123,7 @@ func drainRuleJobs(t *testing.T, s *testServer, scope configd.Scope) {
 }
 
 func TestWireConfigRules(t *testing.T) {
-	s := startServer(t)
+	s := startServer(t, func(c *ServeConfig) { c.noEvaluator = true }) // the test drains rule jobs itself
 	c, cb := s.clientA(), s.client(keyB, secretB, "us-east-1")
 	t.Run("ErrNoRecorder", func(t *testing.T) {
 		_, err := c.PutConfigRule(ctx, &cs.PutConfigRuleInput{ConfigRule: managedRule("v", "S3_BUCKET_VERSIONING_ENABLED")})
