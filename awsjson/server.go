@@ -97,6 +97,7 @@ func NewServer(s *Server) *Server {
 	s.registerRemediation()
 	s.registerQueries()
 	s.registerAggregators()
+	s.registerConformancePacks()
 	return s
 }
 
