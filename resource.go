@@ -110,6 +110,12 @@ type ResourceStore interface {
 	// LatestItem returns the newest configuration item of the resource, or a
 	// *Error with code ErrResourceNotDiscovered when there is none.
 	LatestItem(ctx context.Context, scope Scope, key ResourceKey) (*StoredItem, error)
+	// LatestItems returns the newest configuration item of each of keys that
+	// has one, in the order of keys (a key given twice gives its item twice),
+	// in one query whatever the number of keys. Keys without items are left
+	// out, without an error; a deleted resource's latest item (its deletion)
+	// is returned as any other.
+	LatestItems(ctx context.Context, scope Scope, keys []ResourceKey) ([]*StoredItem, error)
 	// AppendItem adds ci as the newest version of its resource and updates
 	// the inventory. It returns the new item's sequence number.
 	AppendItem(ctx context.Context, scope Scope, ci *ConfigurationItem) (int64, error)

@@ -40,6 +40,38 @@ func (t *tx) LatestItem(ctx context.Context, scope configd.Scope, key configd.Re
 	return decodeItem(seq, item)
 }
 
+// LatestItems returns the newest configuration item of each key that has one,
+// in the order of keys, in one query.
+func (t *tx) LatestItems(ctx context.Context, scope configd.Scope, keys []configd.ResourceKey) ([]*configd.StoredItem, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	types, ids := make([]string, len(keys)), make([]string, len(keys))
+	for i, k := range keys {
+		types[i], ids[i] = k.ResourceType, k.ResourceID
+	}
+	out, err := collect(ctx, t, `SELECT c.seq, c.item
+		FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS k(resource_type, resource_id, ord)
+		JOIN resources r ON r.account_id = $1 AND r.region = $2
+			AND r.resource_type = k.resource_type AND r.resource_id = k.resource_id
+		JOIN configuration_items c ON c.seq = r.latest_seq
+		ORDER BY k.ord`,
+		[]any{scope.AccountID, scope.Region, types, ids}, func(r pgx.Rows) (*configd.StoredItem, error) {
+			var (
+				seq  int64
+				item []byte
+			)
+			if err := r.Scan(&seq, &item); err != nil {
+				return nil, err
+			}
+			return decodeItem(seq, item)
+		})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: latest items: %w", err)
+	}
+	return out, nil
+}
+
 // AppendItem adds ci as the newest version of its resource and updates the
 // inventory and the per-type counts in the same transaction.
 //

@@ -189,18 +189,17 @@ func requireRecording(ctx context.Context, tx configd.Tx, scope configd.Scope) e
 }
 
 // BatchGet returns the latest configuration item of each key that exists and
-// is not deleted (AWS returns nothing for deleted resources).
+// is not deleted (AWS returns nothing for deleted resources), in one store
+// query.
 func (s *Service) BatchGet(ctx context.Context, scope configd.Scope, keys []configd.ResourceKey) ([]*configd.ConfigurationItem, error) {
 	var out []*configd.ConfigurationItem
 	err := s.read(ctx, func(tx configd.Tx) error {
-		for _, k := range keys {
-			it, err := tx.LatestItem(ctx, scope, k)
-			if configd.ErrorCode(err) == configd.ErrResourceNotDiscovered {
-				continue
-			}
-			if err != nil {
-				return err
-			}
+		items, err := tx.LatestItems(ctx, scope, keys)
+		if err != nil {
+			return err
+		}
+		out = make([]*configd.ConfigurationItem, 0, len(items))
+		for _, it := range items {
 			if !isDeleted(&it.Item) {
 				out = append(out, &it.Item)
 			}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +19,13 @@ var (
 	qLatestItem = readQuery(`SELECT c.seq, c.item FROM resources r
 		JOIN configuration_items c ON c.seq = r.latest_seq
 		WHERE r.account_id = ? AND r.region = ? AND r.resource_type = ? AND r.resource_id = ?`)
+	// LatestItems: json_each is the outer loop (CROSS JOIN keeps SQLite's
+	// planner from reordering), each key one primary-key lookup, and rows
+	// come out in the order of the keys.
+	qLatestItems = readQuery(`SELECT k.key, c.seq, c.item FROM json_each(?) k
+		CROSS JOIN resources r ON r.account_id = ? AND r.region = ?
+			AND r.resource_type = k.value ->> 0 AND r.resource_id = k.value ->> 1
+		CROSS JOIN configuration_items c ON c.seq = r.latest_seq`)
 	qResourceLive = readQuery(`SELECT deletion_time IS NULL FROM resources
 		WHERE account_id = ? AND region = ? AND resource_type = ? AND resource_id = ?`)
 	qInsertItem = writeQuery(`INSERT INTO configuration_items
@@ -128,6 +136,72 @@ func (t *tx) LatestItem(ctx context.Context, scope configd.Scope, key configd.Re
 		return nil, fmt.Errorf("sqlite: latest item of %s %s: %w", key.ResourceType, key.ResourceID, err)
 	}
 	return decodeItem(seq, item)
+}
+
+// LatestItems returns the newest configuration item of each key that has one,
+// in the order of keys, in one query.
+func (t *tx) LatestItems(ctx context.Context, scope configd.Scope, keys []configd.ResourceKey) ([]*configd.StoredItem, error) {
+	switch len(keys) {
+	case 0:
+		return nil, nil
+	case 1:
+		it, err := t.LatestItem(ctx, scope, keys[0])
+		if configd.ErrorCode(err) == configd.ErrResourceNotDiscovered {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return []*configd.StoredItem{it}, nil
+	}
+	list := make([][2]string, len(keys))
+	for i, k := range keys {
+		list[i] = [2]string{k.ResourceType, k.ResourceID}
+	}
+	arg, err := json.Marshal(list)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: latest items: %w", err)
+	}
+	rows, err := t.query(ctx, qLatestItems, string(arg), scope.AccountID, scope.Region)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: latest items: %w", err)
+	}
+	defer rows.Close()
+	type found struct {
+		at int
+		it *configd.StoredItem
+	}
+	var (
+		out    []found
+		sorted = true
+	)
+	for rows.Next() {
+		var (
+			at   int
+			seq  int64
+			item []byte
+		)
+		if err := rows.Scan(&at, &seq, &item); err != nil {
+			return nil, fmt.Errorf("sqlite: latest items: %w", err)
+		}
+		it, err := decodeItem(seq, item)
+		if err != nil {
+			return nil, err
+		}
+		sorted = sorted && (len(out) == 0 || out[len(out)-1].at < at)
+		out = append(out, found{at, it})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: latest items: %w", err)
+	}
+	if !sorted {
+		slices.SortFunc(out, func(a, b found) int { return a.at - b.at })
+	}
+	items := make([]*configd.StoredItem, len(out))
+	for i, f := range out {
+		items[i] = f.it
+	}
+	return items, nil
 }
 
 // AppendItem adds ci as the newest version of its resource and updates the
