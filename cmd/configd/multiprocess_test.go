@@ -569,6 +569,73 @@ func TestMultiProcessDatabaseRestart(t *testing.T) {
 	waitUntil(t, 10*time.Second, "a leader after the restart", func() bool { return cl.leaseHolder("configd-leader") != nil })
 }
 
+// TestMultiProcessDatabaseOutageDuringExecution: PostgreSQL stops for
+// longer than the remediation lease while an execution runs on one of two
+// processes. When it is back, the execution is not lost (it ends, run by
+// its worker or resumed by the other process) nor duplicated (one
+// execution stored), and the guard is released (a new start is accepted
+// and runs).
+func TestMultiProcessDatabaseOutageDuringExecution(t *testing.T) {
+	srv := pgtest.Start(t)
+	cl := newCluster(t, pgtest.NewSchema(t, srv.URL), "--remediation-lease", "2s", "--remediation-poll-interval", "200ms")
+	nodes := cl.start(2)
+	c := nodes[0].client(emulatorAccount)
+	putRecorder(t, c, "default")
+	putRule(t, c, managedRule(remRule, "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED"))
+	remPut(t, c, testRunbookConfig("4", "0"))
+	scope := configd.Scope{AccountID: emulatorAccount, Region: "us-east-1"}
+	key := configd.ResourceKey{ResourceType: "AWS::S3::Bucket", ResourceID: "b1"}
+	start := func() {
+		t.Helper()
+		out := must[*cs.StartRemediationExecutionOutput](t)(c.StartRemediationExecution(ctx, &cs.StartRemediationExecutionInput{
+			ConfigRuleName: aws.String(remRule), ResourceKeys: []types.ResourceKey{bucketKey("b1")}}))
+		if len(out.FailedItems) > 0 {
+			t.Fatalf("start refused: %s", aws.ToString(out.FailureMessage))
+		}
+	}
+	start()
+	var owner *node
+	waitUntil(t, 15*time.Second, "execution running", func() bool {
+		h := cl.executions(scope, remRule, key)
+		if len(h) == 1 && h[0].State == configd.ExecInProgress && len(h[0].Steps) > 0 {
+			owner = cl.nodeOf(h[0].Owner)
+		}
+		return owner != nil
+	})
+	srv.Stop()
+	time.Sleep(3 * time.Second) // longer than the lease
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Clients retry while the pool reconnects.
+	var st types.RemediationExecutionStatus
+	waitUntil(t, 30*time.Second, "execution ended", func() bool {
+		out, err := c.DescribeRemediationExecutionStatus(ctx, &cs.DescribeRemediationExecutionStatusInput{
+			ConfigRuleName: aws.String(remRule), ResourceKeys: []types.ResourceKey{bucketKey("b1")}})
+		if err != nil || len(out.RemediationExecutionStatuses) != 1 {
+			return false
+		}
+		st = out.RemediationExecutionStatuses[0]
+		return st.State == types.RemediationExecutionStateSucceeded || st.State == types.RemediationExecutionStateFailed
+	})
+	h := cl.executions(scope, remRule, key)
+	if len(h) != 1 {
+		t.Fatalf("%d executions stored, want 1", len(h))
+	}
+	resumed := ""
+	for _, s := range h[0].Steps {
+		if s.Name == remediation.StepResumed {
+			resumed = s.ErrorMessage
+		}
+		if s.State == configd.StepPending {
+			t.Fatalf("step %s left PENDING: %+v", s.Name, h[0].Steps)
+		}
+	}
+	t.Logf("run by %s, ended %s after the outage; resume step: %q", owner.name, st.State, resumed)
+	start()
+	remWaitState(t, c, "b1", 30*time.Second, types.RemediationExecutionStateSucceeded)
+}
+
 func lens(s [][]int) []int {
 	out := make([]int, len(s))
 	for i, v := range s {
