@@ -149,8 +149,20 @@ func rawOrNull(s string) json.RawMessage {
 	return b
 }
 
+// compactText returns raw as compact JSON text, whatever its kind.
+func compactText(raw json.RawMessage) (string, error) {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return "", err
+	}
+	return buf.String(), nil
+}
+
+// rawOrString delivers a supplementary value: its JSON text as is (an
+// object, or a JSON string such as AccessControlList), or, for text that is
+// not JSON, that text as a string.
 func rawOrString(s string) json.RawMessage {
-	if json.Valid([]byte(s)) && len(s) > 0 && (s[0] == '{' || s[0] == '[') {
+	if json.Valid([]byte(s)) {
 		return json.RawMessage(s)
 	}
 	b, _ := json.Marshal(s)
@@ -279,8 +291,15 @@ func (a *apiItem) toItem() (*configd.ConfigurationItem, error) {
 	}
 	if len(a.SupplementaryConfiguration) > 0 {
 		ci.SupplementaryConfiguration = map[string]string{}
+		// The API format gives each value as a string of JSON text; the
+		// delivered format gives the JSON value itself (AccessControlList,
+		// which AWS keeps as a JSON string, stays one).
+		delivered := a.ItemVersion != "" || a.AwsAccountID != "" || a.ARNUpper != ""
 		for k, v := range a.SupplementaryConfiguration {
 			t, err := textOf(v)
+			if delivered {
+				t, err = compactText(v)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("supplementaryConfiguration.%s: %w", k, err)
 			}

@@ -16,7 +16,7 @@ func TestRoundTrip(t *testing.T) {
 		Region: "us-east-1", AvailabilityZone: "Regional", ResourceCreationTime: time.UnixMilli(1700000000000).UTC(),
 		Tags: map[string]string{"k": "v"}, Relationships: []configd.Relationship{{ResourceType: "AWS::EC2::VPC", ResourceID: "vpc-1", RelationshipName: "Is contained in Vpc"}},
 		Configuration:              `{"name":"b"}`,
-		SupplementaryConfiguration: map[string]string{"AccessControlList": `{"grantList":[]}`, "BucketVersioningConfiguration": `{"status":"Off"}`},
+		SupplementaryConfiguration: map[string]string{"AccessControlList": `"{\"grantList\":[]}"`, "BucketVersioningConfiguration": `{"status":"Off"}`},
 	}
 	var buf bytes.Buffer
 	if err := Write(&buf, "snap-1", []*configd.ConfigurationItem{ci}); err != nil {
@@ -30,7 +30,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("read %d items", len(got))
 	}
 	g := got[0]
-	if g.Configuration != ci.Configuration || g.SupplementaryConfiguration["AccessControlList"] != `{"grantList":[]}` || g.StateID != ci.StateID ||
+	if g.Configuration != ci.Configuration || g.SupplementaryConfiguration["AccessControlList"] != ci.SupplementaryConfiguration["AccessControlList"] || g.StateID != ci.StateID ||
 		!g.CaptureTime.Equal(ci.CaptureTime) || !g.ResourceCreationTime.Equal(ci.ResourceCreationTime) || g.ARN != ci.ARN ||
 		g.Relationships[0] != ci.Relationships[0] || g.Tags["k"] != "v" || g.AccountID != ci.AccountID {
 		t.Fatalf("round trip changed the item:\n got %+v\nwant %+v", g, ci)

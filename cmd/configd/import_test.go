@@ -56,7 +56,7 @@ func TestImport(t *testing.T) {
 		t.Fatalf("bucket not imported: %+v", b)
 	}
 	it := b.BaseConfigurationItems[0]
-	if aws.ToString(it.Configuration) != `{"name":"my-bucket","owner":{"id":"abc"}}` || it.SupplementaryConfiguration["AccessControlList"] != `{"grantList":[]}` ||
+	if aws.ToString(it.Configuration) != `{"name":"my-bucket","owner":{"id":"abc"}}` || it.SupplementaryConfiguration["AccessControlList"] != `"{\"grantList\":[]}"` ||
 		it.SupplementaryConfiguration["BucketVersioningConfiguration"] != `{"status":"Off"}` || it.ConfigurationItemCaptureTime.UnixMilli() != 1704164645678 ||
 		aws.ToString(it.Arn) != "arn:aws:s3:::my-bucket" || aws.ToString(it.AvailabilityZone) != "Regional" {
 		t.Fatalf("imported bucket = %+v", it)
