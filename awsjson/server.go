@@ -98,6 +98,8 @@ func NewServer(s *Server) *Server {
 	s.registerQueries()
 	s.registerAggregators()
 	s.registerConformancePacks()
+	s.registerAggregateCompliance()
+	s.registerOrganization()
 	return s
 }
 

@@ -242,3 +242,160 @@ func TestWireConformancePacks(t *testing.T) {
 		wantCode(t, err, "NoSuchConformancePackException")
 	})
 }
+
+func TestWireAggregateCompliance(t *testing.T) {
+	s := startServer(t)
+	a, b := s.clientA(), s.client(keyB, secretB, "us-east-1")
+	putRecorder(t, a, "default")
+	putRecorder(t, b, "default")
+	putRule(t, a, lambdaConfigRule("lambda"))
+	putRule(t, b, lambdaConfigRule("lambda"))
+	putPack(t, b, "bpack", packTemplate, types.ConformancePackInputParameter{ParameterName: aws.String("Versioning"), ParameterValue: aws.String("no")})
+	drainRuleJobs(t, s, scopeA1)
+	drainRuleJobs(t, s, scopeB1)
+	at := time.Now().Add(-time.Hour).Truncate(time.Second)
+	invoked := time.Now().Add(-time.Minute)
+	putEvaluations(t, a, sealResultToken(s, scopeA1, "lambda", invoked), bucketEval("a1", types.ComplianceTypeCompliant, at))
+	putEvaluations(t, b, sealResultToken(s, scopeB1, "lambda", invoked), bucketEval("b1", types.ComplianceTypeNonCompliant, at), bucketEval("b2", types.ComplianceTypeCompliant, at))
+	putEvaluations(t, b, sealResultToken(s, scopeB1, packRules(t, b)["bucket-check"], invoked), bucketEval("b1", types.ComplianceTypeCompliant, at))
+	must[*cs.PutConfigurationAggregatorOutput](t)(a.PutConfigurationAggregator(ctx, &cs.PutConfigurationAggregatorInput{
+		ConfigurationAggregatorName: aws.String("agg"), AccountAggregationSources: []types.AccountAggregationSource{{AccountIds: []string{acctA, acctB}, AwsRegions: []string{"us-east-1"}}},
+	}))
+	agg := aws.String("agg")
+	byRules := func() []string {
+		out := must[*cs.DescribeAggregateComplianceByConfigRulesOutput](t)(a.DescribeAggregateComplianceByConfigRules(ctx, &cs.DescribeAggregateComplianceByConfigRulesInput{ConfigurationAggregatorName: agg,
+			Filters: &types.ConfigRuleComplianceFilters{ConfigRuleName: aws.String("lambda")}}))
+		var r []string
+		for _, c := range out.AggregateComplianceByConfigRules {
+			r = append(r, aws.ToString(c.AccountId)+":"+string(c.Compliance.ComplianceType))
+		}
+		return r
+	}
+	t.Run("ErrIsolationWithoutAuthorization", func(t *testing.T) {
+		if got := strings.Join(byRules(), ","); got != acctA+":COMPLIANT" {
+			t.Fatalf("rules = %s", got)
+		}
+		det := must[*cs.GetAggregateComplianceDetailsByConfigRuleOutput](t)(a.GetAggregateComplianceDetailsByConfigRule(ctx, &cs.GetAggregateComplianceDetailsByConfigRuleInput{ConfigurationAggregatorName: agg,
+			ConfigRuleName: aws.String("lambda"), AccountId: aws.String(acctB), AwsRegion: aws.String("us-east-1")}))
+		if det.AggregateEvaluationResults == nil || len(det.AggregateEvaluationResults) != 0 {
+			t.Fatalf("details of an unauthorized source = %+v", det.AggregateEvaluationResults)
+		}
+		packs := must[*cs.DescribeAggregateComplianceByConformancePacksOutput](t)(a.DescribeAggregateComplianceByConformancePacks(ctx, &cs.DescribeAggregateComplianceByConformancePacksInput{ConfigurationAggregatorName: agg}))
+		if len(packs.AggregateComplianceByConformancePacks) != 0 {
+			t.Fatalf("packs = %+v", packs.AggregateComplianceByConformancePacks)
+		}
+	})
+	must[*cs.PutAggregationAuthorizationOutput](t)(b.PutAggregationAuthorization(ctx, &cs.PutAggregationAuthorizationInput{AuthorizedAccountId: aws.String(acctA), AuthorizedAwsRegion: aws.String("us-east-1")}))
+	t.Run("OKAuthorized", func(t *testing.T) {
+		if got := strings.Join(byRules(), ","); got != acctA+":COMPLIANT,"+acctB+":NON_COMPLIANT" {
+			t.Fatalf("rules = %s", got)
+		}
+		det := must[*cs.GetAggregateComplianceDetailsByConfigRuleOutput](t)(a.GetAggregateComplianceDetailsByConfigRule(ctx, &cs.GetAggregateComplianceDetailsByConfigRuleInput{ConfigurationAggregatorName: agg,
+			ConfigRuleName: aws.String("lambda"), AccountId: aws.String(acctB), AwsRegion: aws.String("us-east-1"), ComplianceType: types.ComplianceTypeNonCompliant}))
+		if len(det.AggregateEvaluationResults) != 1 || aws.ToString(det.AggregateEvaluationResults[0].AccountId) != acctB ||
+			aws.ToString(det.AggregateEvaluationResults[0].EvaluationResultIdentifier.EvaluationResultQualifier.ResourceId) != "b1" {
+			t.Fatalf("details = %+v", det.AggregateEvaluationResults)
+		}
+		sum := must[*cs.GetAggregateConfigRuleComplianceSummaryOutput](t)(a.GetAggregateConfigRuleComplianceSummary(ctx, &cs.GetAggregateConfigRuleComplianceSummaryInput{ConfigurationAggregatorName: agg, GroupByKey: types.ConfigRuleComplianceSummaryGroupKeyAccountId}))
+		if len(sum.AggregateComplianceCounts) != 2 || aws.ToString(sum.AggregateComplianceCounts[1].GroupName) != acctB ||
+			sum.AggregateComplianceCounts[1].ComplianceSummary.NonCompliantResourceCount.CappedCount != 1 ||
+			sum.AggregateComplianceCounts[1].ComplianceSummary.CompliantResourceCount.CappedCount != 1 {
+			t.Fatalf("summary = %+v", sum.AggregateComplianceCounts)
+		}
+		packs := must[*cs.DescribeAggregateComplianceByConformancePacksOutput](t)(a.DescribeAggregateComplianceByConformancePacks(ctx, &cs.DescribeAggregateComplianceByConformancePacksInput{ConfigurationAggregatorName: agg}))
+		if len(packs.AggregateComplianceByConformancePacks) != 1 {
+			t.Fatalf("packs = %+v", packs.AggregateComplianceByConformancePacks)
+		}
+		p := packs.AggregateComplianceByConformancePacks[0]
+		if aws.ToString(p.ConformancePackName) != "bpack" || p.Compliance.ComplianceType != types.ConformancePackComplianceTypeCompliant ||
+			p.Compliance.TotalRuleCount != 2 || p.Compliance.CompliantRuleCount != 1 {
+			t.Fatalf("pack = %+v %+v", p, p.Compliance)
+		}
+		psum := must[*cs.GetAggregateConformancePackComplianceSummaryOutput](t)(a.GetAggregateConformancePackComplianceSummary(ctx, &cs.GetAggregateConformancePackComplianceSummaryInput{ConfigurationAggregatorName: agg, GroupByKey: types.AggregateConformancePackComplianceSummaryGroupKeyAwsRegion}))
+		if len(psum.AggregateConformancePackComplianceSummaries) != 1 || psum.AggregateConformancePackComplianceSummaries[0].ComplianceSummary.CompliantConformancePackCount != 1 {
+			t.Fatalf("pack summary = %+v", psum.AggregateConformancePackComplianceSummaries)
+		}
+	})
+	t.Run("ErrNoSuchAggregator", func(t *testing.T) {
+		_, err := a.DescribeAggregateComplianceByConfigRules(ctx, &cs.DescribeAggregateComplianceByConfigRulesInput{ConfigurationAggregatorName: aws.String("nope")})
+		wantCode(t, err, "NoSuchConfigurationAggregatorException")
+		_, err = a.GetAggregateComplianceDetailsByConfigRule(ctx, &cs.GetAggregateComplianceDetailsByConfigRuleInput{ConfigurationAggregatorName: aws.String("nope"), ConfigRuleName: aws.String("lambda"), AccountId: aws.String(acctB), AwsRegion: aws.String("us-east-1")})
+		wantCode(t, err, "NoSuchConfigurationAggregatorException")
+		_, err = a.GetAggregateConfigRuleComplianceSummary(ctx, &cs.GetAggregateConfigRuleComplianceSummaryInput{ConfigurationAggregatorName: aws.String("nope")})
+		wantCode(t, err, "NoSuchConfigurationAggregatorException")
+		_, err = a.DescribeAggregateComplianceByConformancePacks(ctx, &cs.DescribeAggregateComplianceByConformancePacksInput{ConfigurationAggregatorName: aws.String("nope")})
+		wantCode(t, err, "NoSuchConfigurationAggregatorException")
+		_, err = a.GetAggregateConformancePackComplianceSummary(ctx, &cs.GetAggregateConformancePackComplianceSummaryInput{ConfigurationAggregatorName: aws.String("nope")})
+		wantCode(t, err, "NoSuchConfigurationAggregatorException")
+		// The account of a source is 12 digits (validation before lookup).
+		_, err = a.GetAggregateComplianceDetailsByConfigRule(ctx, &cs.GetAggregateComplianceDetailsByConfigRuleInput{ConfigurationAggregatorName: aws.String("nope"), ConfigRuleName: aws.String("lambda"), AccountId: aws.String("acct"), AwsRegion: aws.String("us-east-1")})
+		wantCode(t, err, "ValidationException")
+	})
+}
+
+func TestWireOrganization(t *testing.T) {
+	s := startServer(t)
+	c := s.clientA()
+	const denied = "This action can only be made by accounts in an AWS Organization"
+	name := aws.String("org")
+	t.Run("ErrNotInOrganization", func(t *testing.T) {
+		calls := map[string]func() error{
+			"PutOrganizationConfigRule": func() error {
+				_, err := c.PutOrganizationConfigRule(ctx, &cs.PutOrganizationConfigRuleInput{OrganizationConfigRuleName: name,
+					OrganizationManagedRuleMetadata: &types.OrganizationManagedRuleMetadata{RuleIdentifier: aws.String("S3_BUCKET_VERSIONING_ENABLED")}})
+				return err
+			},
+			"DescribeOrganizationConfigRules": func() error {
+				_, err := c.DescribeOrganizationConfigRules(ctx, &cs.DescribeOrganizationConfigRulesInput{})
+				return err
+			},
+			"DescribeOrganizationConfigRuleStatuses": func() error {
+				_, err := c.DescribeOrganizationConfigRuleStatuses(ctx, &cs.DescribeOrganizationConfigRuleStatusesInput{})
+				return err
+			},
+			"DeleteOrganizationConfigRule": func() error {
+				_, err := c.DeleteOrganizationConfigRule(ctx, &cs.DeleteOrganizationConfigRuleInput{OrganizationConfigRuleName: name})
+				return err
+			},
+			"GetOrganizationConfigRuleDetailedStatus": func() error {
+				_, err := c.GetOrganizationConfigRuleDetailedStatus(ctx, &cs.GetOrganizationConfigRuleDetailedStatusInput{OrganizationConfigRuleName: name})
+				return err
+			},
+			"GetOrganizationCustomRulePolicy": func() error {
+				_, err := c.GetOrganizationCustomRulePolicy(ctx, &cs.GetOrganizationCustomRulePolicyInput{OrganizationConfigRuleName: name})
+				return err
+			},
+			"PutOrganizationConformancePack": func() error {
+				_, err := c.PutOrganizationConformancePack(ctx, &cs.PutOrganizationConformancePackInput{OrganizationConformancePackName: name, TemplateBody: aws.String(packTemplate)})
+				return err
+			},
+			"DescribeOrganizationConformancePacks": func() error {
+				_, err := c.DescribeOrganizationConformancePacks(ctx, &cs.DescribeOrganizationConformancePacksInput{})
+				return err
+			},
+			"DescribeOrganizationConformancePackStatuses": func() error {
+				_, err := c.DescribeOrganizationConformancePackStatuses(ctx, &cs.DescribeOrganizationConformancePackStatusesInput{})
+				return err
+			},
+			"DeleteOrganizationConformancePack": func() error {
+				_, err := c.DeleteOrganizationConformancePack(ctx, &cs.DeleteOrganizationConformancePackInput{OrganizationConformancePackName: name})
+				return err
+			},
+			"GetOrganizationConformancePackDetailedStatus": func() error {
+				_, err := c.GetOrganizationConformancePackDetailedStatus(ctx, &cs.GetOrganizationConformancePackDetailedStatusInput{OrganizationConformancePackName: name})
+				return err
+			},
+		}
+		for op, call := range calls {
+			t.Run(op, func(t *testing.T) { wantCode(t, call(), "OrganizationAccessDeniedException", denied) })
+		}
+	})
+	t.Run("ErrValidationFirst", func(t *testing.T) {
+		_, err := c.PutOrganizationConfigRule(ctx, &cs.PutOrganizationConfigRuleInput{OrganizationConfigRuleName: name})
+		wantCode(t, err, "ValidationException")
+		_, err = c.PutOrganizationConformancePack(ctx, &cs.PutOrganizationConformancePackInput{OrganizationConformancePackName: name})
+		wantCode(t, err, "InvalidParameterValueException")
+		_, err = c.DeleteOrganizationConfigRule(ctx, &cs.DeleteOrganizationConfigRuleInput{OrganizationConfigRuleName: aws.String(strings.Repeat("r", 65))})
+		wantCode(t, err, "ValidationException")
+	})
+}

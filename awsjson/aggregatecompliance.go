@@ -1,0 +1,186 @@
+package awsjson
+
+import (
+	"context"
+	"sort"
+
+	"github.com/configd/configd"
+	"github.com/configd/configd/api"
+	"github.com/configd/configd/service"
+)
+
+// registerAggregateCompliance routes the aggregate compliance reads of
+// rules and conformance packs.
+func (s *Server) registerAggregateCompliance() {
+	s.handlers["DescribeAggregateComplianceByConfigRules"] = op(s.describeAggregateComplianceByConfigRules)
+	s.handlers["GetAggregateComplianceDetailsByConfigRule"] = op(s.getAggregateComplianceDetailsByConfigRule)
+	s.handlers["GetAggregateConfigRuleComplianceSummary"] = op(s.getAggregateConfigRuleComplianceSummary)
+	s.handlers["DescribeAggregateComplianceByConformancePacks"] = op(s.describeAggregateComplianceByConformancePacks)
+	s.handlers["GetAggregateConformancePackComplianceSummary"] = op(s.getAggregateConformancePackComplianceSummary)
+}
+
+// groupOf is the group of a source scope under GroupByKey ACCOUNT_ID or
+// AWS_REGION; without a key every scope is in one unnamed group.
+func groupOf(sc configd.Scope, key string) string {
+	switch key {
+	case "ACCOUNT_ID":
+		return sc.AccountID
+	case "AWS_REGION":
+		return sc.Region
+	}
+	return ""
+}
+
+func (s *Server) describeAggregateComplianceByConfigRules(ctx context.Context, req *Request, in *api.DescribeAggregateComplianceByConfigRulesRequest) (*api.DescribeAggregateComplianceByConfigRulesResponse, error) {
+	var f service.AggregateComplianceFilter
+	if w := in.Filters; w != nil {
+		f = service.AggregateComplianceFilter{Name: w.ConfigRuleName, ComplianceType: w.ComplianceType, AccountID: w.AccountId, Region: w.AwsRegion}
+	}
+	rs, err := s.Service.AggregateComplianceByConfigRules(ctx, req.Scope, in.ConfigurationAggregatorName, f)
+	if err != nil {
+		return nil, err
+	}
+	start, end, next, err := s.offsetPage(req, fingerprint(in.ConfigurationAggregatorName, f), in.NextToken, in.Limit, len(rs))
+	if err != nil {
+		return nil, err
+	}
+	out := &api.DescribeAggregateComplianceByConfigRulesResponse{AggregateComplianceByConfigRules: []api.AggregateComplianceByConfigRule{}, NextToken: next}
+	for _, r := range rs[start:end] {
+		out.AggregateComplianceByConfigRules = append(out.AggregateComplianceByConfigRules, api.AggregateComplianceByConfigRule{
+			ConfigRuleName: r.RuleName, Compliance: complianceToWire(r.Compliance), AccountId: r.Scope.AccountID, AwsRegion: r.Scope.Region,
+		})
+	}
+	return out, nil
+}
+
+func (s *Server) getAggregateComplianceDetailsByConfigRule(ctx context.Context, req *Request, in *api.GetAggregateComplianceDetailsByConfigRuleRequest) (*api.GetAggregateComplianceDetailsByConfigRuleResponse, error) {
+	source := configd.Scope{AccountID: in.AccountId, Region: in.AwsRegion}
+	rs, err := s.Service.AggregateComplianceDetailsByConfigRule(ctx, req.Scope, in.ConfigurationAggregatorName, source, in.ConfigRuleName, in.ComplianceType)
+	if err != nil {
+		return nil, err
+	}
+	start, end, next, err := s.offsetPage(req, fingerprint(in.ConfigurationAggregatorName, source, in.ConfigRuleName, in.ComplianceType), in.NextToken, in.Limit, len(rs))
+	if err != nil {
+		return nil, err
+	}
+	out := &api.GetAggregateComplianceDetailsByConfigRuleResponse{AggregateEvaluationResults: []api.AggregateEvaluationResult{}, NextToken: next}
+	for _, r := range rs[start:end] {
+		w := resultToWire(r, "")
+		out.AggregateEvaluationResults = append(out.AggregateEvaluationResults, api.AggregateEvaluationResult{
+			EvaluationResultIdentifier: w.EvaluationResultIdentifier, ComplianceType: w.ComplianceType,
+			ResultRecordedTime: w.ResultRecordedTime, ConfigRuleInvokedTime: w.ConfigRuleInvokedTime, Annotation: w.Annotation,
+			AccountId: source.AccountID, AwsRegion: source.Region,
+		})
+	}
+	return out, nil
+}
+
+func addCount(a, b service.CappedCount, limit int) service.CappedCount {
+	n := a.Count + b.Count
+	return service.CappedCount{Count: min(n, limit), CapExceeded: a.CapExceeded || b.CapExceeded || n > limit}
+}
+
+func (s *Server) getAggregateConfigRuleComplianceSummary(ctx context.Context, req *Request, in *api.GetAggregateConfigRuleComplianceSummaryRequest) (*api.GetAggregateConfigRuleComplianceSummaryResponse, error) {
+	var f service.AggregateComplianceFilter
+	if w := in.Filters; w != nil {
+		f = service.AggregateComplianceFilter{AccountID: w.AccountId, Region: w.AwsRegion}
+	}
+	sums, err := s.Service.AggregateConfigRuleComplianceSummary(ctx, req.Scope, in.ConfigurationAggregatorName, f)
+	if err != nil {
+		return nil, err
+	}
+	groups := map[string]*service.ComplianceSummary{}
+	var names []string
+	for _, sm := range sums {
+		g := groupOf(sm.Scope, in.GroupByKey)
+		cur, ok := groups[g]
+		if !ok {
+			c := sm.Summary
+			groups[g] = &c
+			names = append(names, g)
+			continue
+		}
+		cur.Compliant = addCount(cur.Compliant, sm.Summary.Compliant, service.RuleCountCap)
+		cur.NonCompliant = addCount(cur.NonCompliant, sm.Summary.NonCompliant, service.RuleCountCap)
+		if sm.Summary.Time.After(cur.Time) {
+			cur.Time = sm.Summary.Time
+		}
+	}
+	sort.Strings(names)
+	start, end, next, err := s.offsetPage(req, fingerprint(in.ConfigurationAggregatorName, f, in.GroupByKey), in.NextToken, in.Limit, len(names))
+	if err != nil {
+		return nil, err
+	}
+	out := &api.GetAggregateConfigRuleComplianceSummaryResponse{GroupByKey: in.GroupByKey, AggregateComplianceCounts: []api.AggregateComplianceCount{}, NextToken: next}
+	for _, g := range names[start:end] {
+		out.AggregateComplianceCounts = append(out.AggregateComplianceCounts, api.AggregateComplianceCount{GroupName: g, ComplianceSummary: summaryToWire(*groups[g])})
+	}
+	return out, nil
+}
+
+func (s *Server) describeAggregateComplianceByConformancePacks(ctx context.Context, req *Request, in *api.DescribeAggregateComplianceByConformancePacksRequest) (*api.DescribeAggregateComplianceByConformancePacksResponse, error) {
+	var f service.AggregateComplianceFilter
+	if w := in.Filters; w != nil {
+		f = service.AggregateComplianceFilter{Name: w.ConformancePackName, ComplianceType: w.ComplianceType, AccountID: w.AccountId, Region: w.AwsRegion}
+	}
+	cs, err := s.Service.AggregateComplianceByConformancePacks(ctx, req.Scope, in.ConfigurationAggregatorName, f)
+	if err != nil {
+		return nil, err
+	}
+	start, end, next, err := s.offsetPage(req, fingerprint(in.ConfigurationAggregatorName, f), in.NextToken, in.Limit, len(cs))
+	if err != nil {
+		return nil, err
+	}
+	out := &api.DescribeAggregateComplianceByConformancePacksResponse{AggregateComplianceByConformancePacks: []api.AggregateComplianceByConformancePack{}, NextToken: next}
+	for _, c := range cs[start:end] {
+		compliant, nonCompliant := c.Counts()
+		out.AggregateComplianceByConformancePacks = append(out.AggregateComplianceByConformancePacks, api.AggregateComplianceByConformancePack{
+			ConformancePackName: c.Pack.Name, AccountId: c.Scope.AccountID, AwsRegion: c.Scope.Region,
+			Compliance: &api.AggregateConformancePackCompliance{
+				ComplianceType: c.Type, CompliantRuleCount: api.Int32(int32(compliant)), NonCompliantRuleCount: api.Int32(int32(nonCompliant)), TotalRuleCount: api.Int32(int32(len(c.Rules))),
+			},
+		})
+	}
+	return out, nil
+}
+
+func (s *Server) getAggregateConformancePackComplianceSummary(ctx context.Context, req *Request, in *api.GetAggregateConformancePackComplianceSummaryRequest) (*api.GetAggregateConformancePackComplianceSummaryResponse, error) {
+	var f service.AggregateComplianceFilter
+	if w := in.Filters; w != nil {
+		f = service.AggregateComplianceFilter{AccountID: w.AccountId, Region: w.AwsRegion}
+	}
+	cs, err := s.Service.AggregateComplianceByConformancePacks(ctx, req.Scope, in.ConfigurationAggregatorName, f)
+	if err != nil {
+		return nil, err
+	}
+	type count struct{ compliant, nonCompliant int32 }
+	groups := map[string]*count{}
+	var names []string
+	for _, c := range cs {
+		g := groupOf(c.Scope, in.GroupByKey)
+		cur, ok := groups[g]
+		if !ok {
+			cur = &count{}
+			groups[g] = cur
+			names = append(names, g)
+		}
+		switch c.Type {
+		case configd.Compliant:
+			cur.compliant++
+		case configd.NonCompliant:
+			cur.nonCompliant++
+		}
+	}
+	sort.Strings(names)
+	start, end, next, err := s.offsetPage(req, fingerprint(in.ConfigurationAggregatorName, f, in.GroupByKey), in.NextToken, in.Limit, len(names))
+	if err != nil {
+		return nil, err
+	}
+	out := &api.GetAggregateConformancePackComplianceSummaryResponse{GroupByKey: in.GroupByKey, AggregateConformancePackComplianceSummaries: []api.AggregateConformancePackComplianceSummary{}, NextToken: next}
+	for _, g := range names[start:end] {
+		out.AggregateConformancePackComplianceSummaries = append(out.AggregateConformancePackComplianceSummaries, api.AggregateConformancePackComplianceSummary{
+			GroupName: g, ComplianceSummary: &api.AggregateConformancePackComplianceCount{CompliantConformancePackCount: api.Int32(groups[g].compliant), NonCompliantConformancePackCount: api.Int32(groups[g].nonCompliant)},
+		})
+	}
+	return out, nil
+}
