@@ -227,7 +227,9 @@ func TestMultiProcessLeaderKill9(t *testing.T) {
 			if len(h) != 1 || h[0].State != configd.ExecInProgress || len(h[0].Steps) == 0 {
 				return false
 			}
-			owners[i] = cl.nodeOf(h[0].Owner)
+			if owners[i] = cl.nodeOf(h[0].Owner); owners[i] == nil {
+				return false
+			}
 		}
 		return true
 	})
