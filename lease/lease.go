@@ -59,15 +59,24 @@ func (l *Leader) Start(ctx context.Context) {
 	if l.cancel != nil {
 		return
 	}
-	if l.TTL <= 0 {
-		l.TTL = DefaultTTL
-	}
-	if l.Logger == nil {
-		l.Logger = slog.Default()
-	}
 	ctx, l.cancel = context.WithCancel(ctx)
 	l.done = make(chan struct{})
 	go l.loop(ctx)
+}
+
+// ttl returns the lease time, DefaultTTL when unset.
+func (l *Leader) ttl() time.Duration {
+	if l.TTL <= 0 {
+		return DefaultTTL
+	}
+	return l.TTL
+}
+
+func (l *Leader) logger() *slog.Logger {
+	if l.Logger == nil {
+		return slog.Default()
+	}
+	return l.Logger
 }
 
 // Stop stops renewing and releases the lease if held.
@@ -89,20 +98,20 @@ func (l *Leader) Tick(ctx context.Context) {
 	var held bool
 	err := l.Store.Write(ctx, func(tx configd.Tx) error {
 		var err error
-		held, err = tx.AcquireLease(ctx, l.Name, l.Owner, start, start.Add(l.TTL))
+		held, err = tx.AcquireLease(ctx, l.Name, l.Owner, start, start.Add(l.ttl()))
 		return err
 	})
 	if err != nil {
 		held = false
-		l.Logger.Warn("lease renewal failed", "lease", l.Name, "err", err)
+		l.logger().Warn("lease renewal failed", "lease", l.Name, "err", err)
 	}
 	if held {
 		// Count the lease from before the call, so that it is never
 		// believed longer than the store grants it.
-		l.validTil.Store(start.Add(l.TTL * 2 / 3).UnixNano())
+		l.validTil.Store(start.Add(l.ttl() * 2 / 3).UnixNano())
 	}
 	if was := l.leader.Swap(held); was != held {
-		l.Logger.Info("leadership changed", "lease", l.Name, "owner", l.Owner, "leader", held)
+		l.logger().Info("leadership changed", "lease", l.Name, "owner", l.Owner, "leader", held)
 		if l.OnChange != nil {
 			l.OnChange(held)
 		}
@@ -111,7 +120,7 @@ func (l *Leader) Tick(ctx context.Context) {
 
 func (l *Leader) loop(ctx context.Context) {
 	defer close(l.done)
-	t := time.NewTicker(l.TTL / 3)
+	t := time.NewTicker(l.ttl() / 3)
 	defer t.Stop()
 	l.Tick(ctx)
 	for {
