@@ -398,6 +398,17 @@ func (r *run) keepAlive(ctx context.Context, cancel context.CancelFunc, stop cha
 		}
 		if err != nil && ctx.Err() == nil {
 			e.log.Warn("renew remediation lease", "execution_id", r.x.ID, "err", err)
+			// Past two thirds of the lease without a renewal, stop the run:
+			// once the lease expires another worker may claim the execution,
+			// and two runs must never overlap.
+			r.mu.Lock()
+			overdue := e.now().Sub(r.renewed) >= e.o.Lease*2/3
+			r.mu.Unlock()
+			if overdue {
+				e.log.Error("remediation lease not renewed in time; stopping the run so that no other worker runs it at the same time", "execution_id", r.x.ID)
+				cancel()
+				return
+			}
 		}
 	}
 }
