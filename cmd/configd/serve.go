@@ -64,7 +64,7 @@ func (c *ServeConfig) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.DurationVar(&c.RetentionInterval, "retention-interval", time.Hour, "how often history older than the retention period is pruned")
-	fs.StringVar(&c.ConfigFile, "config", "", "configuration file (YAML) saying how to reach each account's AWS APIs for discovery: accounts: {ID: {endpointUrl, accessKeyId, secretAccessKey, profile, roleArn, assumeRecorderRole}}, default: {...}")
+	fs.StringVar(&c.ConfigFile, "config", "", "configuration file (YAML): how to reach each account's AWS APIs (accounts: {ID: {endpointUrl, accessKeyId, secretAccessKey, profile, roleArn, assumeRecorderRole}}, default: {...}) and where Lambda-style rule functions run (functions: {ARN: {python, handler | command}}, lambda: {endpointUrl})")
 	fs.DurationVar(&c.DiscoveryInterval, "discovery-interval", discovery.DefaultInterval, "how often running recorders poll the AWS APIs of their account")
 	fs.IntVar(&c.UpstreamMaxAttempts, "upstream-max-attempts", recorder.DefaultMaxAttempts, "attempts of each upstream AWS API call, retries of throttling and transient errors included")
 	fs.DurationVar(&c.LeaderLease, "leader-lease", lease.DefaultTTL, "how long the leader lease lasts without renewal: when the process running periodic discovery and retention dies, another takes over within it")
