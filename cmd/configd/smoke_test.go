@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"time"
+
+	"github.com/configd/configd"
 	"os"
 	"os/exec"
 	"strings"
@@ -87,5 +90,65 @@ func TestBoto3Smoke(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "boto3 smoke OK") {
 		t.Fatalf("boto3 smoke: %v\n%s", err, out)
+	}
+}
+
+// seedBucket records an S3 bucket with versioning off in account A, as
+// discovery would.
+func seedBucket(t *testing.T, s *testServer, id string) {
+	t.Helper()
+	ci := &configd.ConfigurationItem{ResourceType: "AWS::S3::Bucket", ResourceID: id, ResourceName: id, ARN: "arn:aws:s3:::" + id,
+		Configuration:              `{"name":"` + id + `"}`,
+		SupplementaryConfiguration: map[string]string{"BucketVersioningConfiguration": `{"status":"Off"}`}}
+	if _, err := s.Service.Record(ctx, configd.Scope{AccountID: acctA, Region: "us-east-1"}, ci); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBoto3Rules: a Guard rule and a managed rule through boto3.
+func TestBoto3Rules(t *testing.T) {
+	py := requireTool(t, "python3", "-c", "import boto3")
+	s := startServer(t)
+	seedBucket(t, s, "seeded-bucket")
+	cmd := exec.Command(py, "testdata/boto3_rules.py")
+	cmd.Env = s.clientEnv()
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "boto3 rules OK") {
+		t.Fatalf("boto3 rules: %v\n%s", err, out)
+	}
+}
+
+// TestAWSCLIRules: a managed rule on a recorded bucket through the AWS CLI,
+// evaluated when created and on demand.
+func TestAWSCLIRules(t *testing.T) {
+	awsCLI := requireTool(t, "aws", "--version")
+	s := startServer(t)
+	seedBucket(t, s, "cli-bucket")
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(awsCLI, append([]string{"configservice", "--endpoint-url", s.URL(), "--output", "json"}, args...)...)
+		cmd.Env = s.clientEnv()
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("aws %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	run("put-configuration-recorder", "--configuration-recorder", "name=default,roleARN=arn:aws:iam::111111111111:role/config", "--recording-group", "allSupported=true")
+	run("put-config-rule", "--config-rule", `{"ConfigRuleName":"versioning","Source":{"Owner":"AWS","SourceIdentifier":"S3_BUCKET_VERSIONING_ENABLED"}}`)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out := run("get-compliance-details-by-config-rule", "--config-rule-name", "versioning")
+		if strings.Contains(out, `"cli-bucket"`) && strings.Contains(out, `"NON_COMPLIANT"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no NON_COMPLIANT result for the bucket: %s", out)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	run("start-config-rules-evaluation", "--config-rule-names", "versioning")
+	if out := run("describe-compliance-by-resource", "--resource-type", "AWS::S3::Bucket"); !strings.Contains(out, "NON_COMPLIANT") {
+		t.Fatalf("describe-compliance-by-resource: %s", out)
 	}
 }
