@@ -78,6 +78,9 @@
 //     lock upgrade. Lock is therefore a no-op. A Write that waits gives up
 //     when its context ends; one that fails with SQLITE_BUSY (another process
 //     kept the lock past the busy timeout) is retried a few times.
+//     Concurrent Writes share transactions (group commit, group.go): each
+//     fn runs in a savepoint of the open transaction, one COMMIT ends the
+//     batch, and each Write returns after the COMMIT that holds its work.
 //   - the readers: several connections with query_only set. A Read
 //     transaction sees the snapshot taken at its first statement and never
 //     waits for the writer, nor the writer for it.

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"path/filepath"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/configd/configd"
@@ -31,6 +33,15 @@ type DB struct {
 	path   string
 	writer *pool
 	reader *pool
+
+	// Group commit of Writes (group.go).
+	token       chan struct{} // held by the Write running statements
+	open        *batch        // the batch taking members; guarded by token
+	waiting     atomic.Int32  // Writes waiting for token
+	handMu      sync.Mutex    // orders hand-offs with waiters giving up
+	maxBatch    int           // the most Writes in one transaction
+	maxBatchAge time.Duration // how long after BEGIN a batch takes members
+	commits     atomic.Int64  // transactions committed by Writes, for tests
 
 	// retryDelay is the pause before retry attempt n (0-based) of a Write
 	// that failed with SQLITE_BUSY; tests replace it.
@@ -96,7 +107,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	rdb.SetConnMaxLifetime(0)
 	rdb.SetConnMaxIdleTime(0)
 
-	d := &DB{path: abs, retryDelay: defaultRetryDelay}
+	d := &DB{
+		path:        abs,
+		retryDelay:  defaultRetryDelay,
+		token:       make(chan struct{}, 1),
+		maxBatch:    defaultMaxBatch,
+		maxBatchAge: defaultMaxBatchAge,
+	}
 	if d.writer, err = preparePool(ctx, wdb, true); err != nil {
 		wdb.Close()
 		rdb.Close()
@@ -188,26 +205,37 @@ func (d *DB) Read(ctx context.Context, fn func(configd.Tx) error) error {
 	return d.run(ctx, d.reader, false, fn)
 }
 
-// Write runs fn in the write transaction and commits it if fn returns nil.
-// Write transactions run one at a time; a Write waits for the running one
-// (or for another process holding the database's write lock) until ctx is
-// done. If fn returns an error, the transaction is rolled back and the error
-// is returned unchanged. If fn panics, the transaction is rolled back and
-// the panic continues. A transaction that fails with SQLITE_BUSY (another
-// process held the lock longer than the busy timeout) is run again, fn
-// included, a few times.
+// Write runs fn in a write transaction and commits it if fn returns nil.
+// Write transactions are serialized; a Write waits for the running one (or
+// for another process holding the database's write lock) until ctx is done.
+// If fn returns an error, what fn did is rolled back and the error is
+// returned unchanged. If fn panics, what it did is rolled back and the panic
+// continues. A transaction that fails with SQLITE_BUSY (another process held
+// the lock longer than the busy timeout) is run again, fn included, a few
+// times.
+//
+// Concurrent Writes share transactions (group commit, see group.go): fn may
+// run in a transaction that holds other Writes' work done before it, within
+// a savepoint of its own, and Write returns once the transaction committed.
+// A Write with no other Write around runs alone, as it would without group
+// commit.
 //
 // fn must not call Write or Read of the same DB for writing: the one write
 // connection is held by fn's transaction.
 func (d *DB) Write(ctx context.Context, fn func(configd.Tx) error) error {
-	for attempt := 0; ; attempt++ {
-		err := d.run(ctx, d.writer, true, fn)
+	for attempt, aborts := 0, 0; ; {
+		err := d.writeOnce(ctx, fn)
+		if errors.Is(err, errBatchAborted) && aborts < maxAborts {
+			aborts++
+			continue
+		}
 		if err == nil || !isBusy(err) || attempt+1 >= busyRetries {
 			return err
 		}
 		if werr := sleep(ctx, d.retryDelay(attempt)); werr != nil {
 			return fmt.Errorf("sqlite: write: %w (after: %w)", werr, err)
 		}
+		attempt++
 	}
 }
 

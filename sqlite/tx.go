@@ -40,10 +40,13 @@ var errReadOnly = errors.New("sqlite: write in a read-only transaction")
 
 // tx is a configd.Tx on one database/sql transaction.
 type tx struct {
-	ctx   context.Context // of BeginTx
+	ctx   context.Context // of the Read or Write that runs fn
 	tx    *sql.Tx
 	pool  *pool
 	write bool
+	// detached is set while the transaction holds other Writes' work (group
+	// commit, group.go): statements then ignore the end of their context.
+	detached bool
 
 	mu    sync.Mutex
 	stmts map[*query]*sql.Stmt // the pool's statements bound to this transaction
@@ -57,6 +60,7 @@ func (t *tx) stmt(ctx context.Context, q *query) (*sql.Stmt, error) {
 	if q.write && !t.write {
 		return nil, errReadOnly
 	}
+	ctx = t.stmtContext(ctx)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if st, ok := t.stmts[q]; ok {
@@ -84,7 +88,7 @@ func (t *tx) exec(ctx context.Context, q *query, args ...any) (sql.Result, error
 	if err != nil {
 		return nil, err
 	}
-	return st.ExecContext(ctx, args...)
+	return st.ExecContext(t.stmtContext(ctx), args...)
 }
 
 // query runs a statement that returns rows.
@@ -93,7 +97,7 @@ func (t *tx) query(ctx context.Context, q *query, args ...any) (*sql.Rows, error
 	if err != nil {
 		return nil, err
 	}
-	return st.QueryContext(ctx, args...)
+	return st.QueryContext(t.stmtContext(ctx), args...)
 }
 
 // queryRow runs a statement that returns at most one row; the error, if
@@ -103,7 +107,7 @@ func (t *tx) queryRow(ctx context.Context, q *query, args ...any) rowScanner {
 	if err != nil {
 		return errRow{err}
 	}
-	return st.QueryRowContext(ctx, args...)
+	return st.QueryRowContext(t.stmtContext(ctx), args...)
 }
 
 // rowScanner is *sql.Row or errRow.
