@@ -1,7 +1,6 @@
 package service
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"maps"
@@ -121,16 +120,52 @@ func SameState(a, b *configd.ConfigurationItem) bool {
 		a.SchemaVersionID == b.SchemaVersionID
 }
 
-// jsonEqual compares two JSON texts ignoring insignificant whitespace.
+// jsonEqual compares two JSON texts ignoring insignificant whitespace (as
+// comparing their json.Compact forms would), without allocating: it walks
+// both texts in step, skipping whitespace outside strings, and stops at the
+// first difference, which for two versions of a configuration usually comes
+// early. Texts that differ only in whitespace are equal if both are valid
+// JSON; invalid JSON is equal to nothing but itself, as before.
 func jsonEqual(a, b string) bool {
 	if a == b {
 		return true
 	}
-	var ca, cb bytes.Buffer
-	if json.Compact(&ca, []byte(a)) != nil || json.Compact(&cb, []byte(b)) != nil {
-		return false
+	i, j := 0, 0
+	inString, escaped := false, false
+	for {
+		if !inString {
+			for i < len(a) && isJSONSpace(a[i]) {
+				i++
+			}
+			for j < len(b) && isJSONSpace(b[j]) {
+				j++
+			}
+		}
+		if i == len(a) || j == len(b) {
+			break
+		}
+		c := a[i]
+		if c != b[j] {
+			return false
+		}
+		switch {
+		case escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		}
+		i++
+		j++
 	}
-	return bytes.Equal(ca.Bytes(), cb.Bytes())
+	return i == len(a) && j == len(b) && json.Valid([]byte(a)) && json.Valid([]byte(b))
+}
+
+// isJSONSpace reports whether c is insignificant whitespace in JSON text
+// (RFC 8259, section 2).
+func isJSONSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r'
 }
 
 // reservedTypePrefixes are the resource type prefixes PutResourceConfig
@@ -177,12 +212,30 @@ func (s *Service) DeleteResourceConfig(ctx context.Context, scope configd.Scope,
 	})
 }
 
+// recordingChecker is implemented by the transactions of stores that can
+// tell whether a recorder is recording with one small query (the SQLite and
+// PostgreSQL stores do), rather than ListRecorders decoding every recorder.
+type recordingChecker interface {
+	AnyRecorderRecording(ctx context.Context, scope configd.Scope) (bool, error)
+}
+
+// requireRecording fails with NoRunningConfigurationRecorderException unless
+// a recorder of the scope is recording; PutResourceConfig asks it each time.
 func requireRecording(ctx context.Context, tx configd.Tx, scope configd.Scope) error {
-	recs, err := tx.ListRecorders(ctx, scope)
-	if err != nil {
-		return err
+	var on bool
+	if rc, ok := tx.(recordingChecker); ok {
+		var err error
+		if on, err = rc.AnyRecorderRecording(ctx, scope); err != nil {
+			return err
+		}
+	} else {
+		recs, err := tx.ListRecorders(ctx, scope)
+		if err != nil {
+			return err
+		}
+		on = slices.ContainsFunc(recs, func(r *configd.Recorder) bool { return r.Recording })
 	}
-	if !slices.ContainsFunc(recs, func(r *configd.Recorder) bool { return r.Recording }) {
+	if !on {
 		return configd.Errorf(configd.ErrNoRunningConfigurationRecorder, "There is no configuration recorder running.")
 	}
 	return nil
