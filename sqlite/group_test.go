@@ -285,3 +285,48 @@ func TestGroupCommitStress(t *testing.T) {
 	}
 	t.Logf("%d Writes in %d transactions", workers*each, d.commits.Load())
 }
+
+// TestGroupCommitRollbackForgetsInventory checks that a member rolled back to
+// its savepoint leaves no trace in what the transaction remembers of the
+// inventory: the next member appending to the same resource sees it as new.
+func TestGroupCommitRollbackForgetsInventory(t *testing.T) {
+	d := openTemp(t)
+	k := configd.ResourceKey{ResourceType: "AWS::EC2::Instance", ResourceID: "i-1"}
+	ci := &configd.ConfigurationItem{ResourceType: k.ResourceType, ResourceID: k.ResourceID, Status: configd.CIStatusOK, CaptureTime: time.UnixMilli(1)}
+	appendOnce := func(ctx context.Context, d *DB, i int) error {
+		return d.Write(ctx, func(tx configd.Tx) error {
+			if i == 0 {
+				if _, err := tx.LatestItem(ctx, scope, k); configd.ErrorCode(err) != configd.ErrResourceNotDiscovered {
+					return fmt.Errorf("LatestItem: %v, want ErrResourceNotDiscovered", err)
+				}
+			}
+			if _, err := tx.AppendItem(ctx, scope, ci); err != nil {
+				return err
+			}
+			if i == 0 {
+				return errBoom
+			}
+			return nil
+		})
+	}
+	errs, commits := queued(t, d, []func(context.Context, int) error{
+		func(ctx context.Context, i int) error { return appendOnce(ctx, d, i) },
+		func(ctx context.Context, i int) error { return appendOnce(ctx, d, i) },
+	})
+	if errs[0] != errBoom || errs[1] != nil || commits != 1 {
+		t.Fatalf("Writes: %v, %d commits; want boom, nil and 1 commit", errs, commits)
+	}
+	err := d.Read(context.Background(), func(tx configd.Tx) error {
+		cs, err := tx.CountResources(context.Background(), scope, nil)
+		if err != nil {
+			return err
+		}
+		if len(cs) != 1 || cs[0].Count != 1 {
+			t.Errorf("counts %+v, want one live instance", cs)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

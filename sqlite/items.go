@@ -127,6 +127,7 @@ func (t *tx) LatestItem(ctx context.Context, scope configd.Scope, key configd.Re
 	)
 	err := t.queryRow(ctx, qLatestItem, scope.AccountID, scope.Region, key.ResourceType, key.ResourceID).Scan(&seq, &item)
 	if errors.Is(err, sql.ErrNoRows) {
+		t.see(scope, key, false, false)
 		// Message as AWS Config's GetResourceConfigHistory for an unknown
 		// resource (https://docs.aws.amazon.com/config/latest/APIReference/API_GetResourceConfigHistory.html).
 		return nil, configd.Errorf(configd.ErrResourceNotDiscovered,
@@ -135,7 +136,26 @@ func (t *tx) LatestItem(ctx context.Context, scope configd.Scope, key configd.Re
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: latest item of %s %s: %w", key.ResourceType, key.ResourceID, err)
 	}
-	return decodeItem(seq, item)
+	it, err := decodeItem(seq, item)
+	if err == nil {
+		t.see(scope, key, true, !deleted(it.Item.Status))
+	}
+	return it, err
+}
+
+// seenResource is the inventory state of one resource in a write
+// transaction (tx.seen).
+type seenResource struct {
+	scope         configd.Scope
+	key           configd.ResourceKey
+	existed, live bool
+}
+
+// see records the inventory state of a resource in a write transaction.
+func (t *tx) see(scope configd.Scope, key configd.ResourceKey, existed, live bool) {
+	if t.write {
+		t.seen = &seenResource{scope: scope, key: key, existed: existed, live: live}
+	}
 }
 
 // LatestItems returns the newest configuration item of each key that has one,
@@ -217,14 +237,21 @@ func (t *tx) AppendItem(ctx context.Context, scope configd.Scope, ci *configd.Co
 		return 0, fmt.Errorf("sqlite: append configuration item of %s %s: %s: %w", ci.ResourceType, ci.ResourceID, step, err)
 	}
 
+	key := configd.ResourceKey{ResourceType: ci.ResourceType, ResourceID: ci.ResourceID}
 	var wasLive bool
 	existed := true
-	err := t.queryRow(ctx, qResourceLive, scope.AccountID, scope.Region, ci.ResourceType, ci.ResourceID).Scan(&wasLive)
-	if errors.Is(err, sql.ErrNoRows) {
-		existed = false
-	} else if err != nil {
-		return fail("read inventory", err)
+	if s := t.seen; s != nil && s.scope == scope && s.key == key {
+		existed, wasLive = s.existed, s.live
+	} else {
+		err := t.queryRow(ctx, qResourceLive, scope.AccountID, scope.Region, ci.ResourceType, ci.ResourceID).Scan(&wasLive)
+		if errors.Is(err, sql.ErrNoRows) {
+			existed = false
+		} else if err != nil {
+			return fail("read inventory", err)
+		}
 	}
+	// Until the inventory is updated below, nothing is known.
+	t.seen = nil
 
 	capture := ci.CaptureTime.UnixMilli()
 	res, err := t.exec(ctx, qInsertItem, scope.AccountID, scope.Region, ci.ResourceType, ci.ResourceID, capture, itemcodec.Append(nil, ci))
@@ -258,6 +285,7 @@ func (t *tx) AppendItem(ctx context.Context, scope configd.Scope, ci *configd.Co
 			return fail("update counts", err)
 		}
 	}
+	t.see(scope, key, true, live)
 	return seq, nil
 }
 

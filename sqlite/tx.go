@@ -47,6 +47,12 @@ type tx struct {
 	// detached is set while the transaction holds other Writes' work (group
 	// commit, group.go): statements then ignore the end of their context.
 	detached bool
+	// seen is the inventory state of the last resource LatestItem read or
+	// AppendItem wrote in this write transaction, so that AppendItem after
+	// LatestItem of the same resource (the service's Record) does not read
+	// it again. Anything that may undo writes (a rollback to a savepoint,
+	// Reset) clears it.
+	seen *seenResource
 
 	mu    sync.Mutex
 	stmts map[*query]*sql.Stmt // the pool's statements bound to this transaction
@@ -215,6 +221,7 @@ var resetQueries = []*query{
 
 // reset deletes the data of every scope.
 func (t *tx) reset() error {
+	t.seen = nil
 	for _, q := range resetQueries {
 		if _, err := t.exec(t.ctx, q); err != nil {
 			return fmt.Errorf("sqlite: reset: %w", err)

@@ -24,6 +24,46 @@ func latestItems(t *testing.T, s configd.Store, scope configd.Scope, keys ...con
 }
 
 var latestItemsTests = []test{
+	{"ReadThenAppendInOneTx", func(t *testing.T, s configd.Store) {
+		// The service reads a resource's latest item and appends the next in
+		// one transaction; the inventory and the counts follow every step.
+		k := configd.ResourceKey{ResourceType: typeInstance, ResourceID: "i-9"}
+		steps := []*configd.ConfigurationItem{
+			item(typeInstance, "i-9", "", minute(0)),
+			item(typeInstance, "i-9", "", minute(1)),
+			deletedItem(typeInstance, "i-9", "", minute(2)),
+			deletedItem(typeInstance, "i-9", "", minute(3)),
+			item(typeInstance, "i-9", "", minute(4)),
+		}
+		wantCounts := []int64{1, 1, 0, 0, 1}
+		write(t, s, func(ctx context.Context, tx configd.Tx) error {
+			for i, ci := range steps {
+				_, err := tx.LatestItem(ctx, scopeA, k)
+				if i == 0 {
+					wantCode(t, "LatestItem before the first append", err, configd.ErrResourceNotDiscovered, "")
+				} else {
+					must(t, "LatestItem", err)
+				}
+				if i%2 == 1 { // another scope in between
+					_, err = tx.LatestItem(ctx, scopeB, k)
+					wantCode(t, "LatestItem in another scope", err, configd.ErrResourceNotDiscovered, "")
+				}
+				if _, err := tx.AppendItem(ctx, scopeA, ci); err != nil {
+					return err
+				}
+				cs, err := tx.CountResources(ctx, scopeA, nil)
+				must(t, "CountResources", err)
+				var n int64
+				for _, c := range cs {
+					n += c.Count
+				}
+				wantEqual(t, fmt.Sprintf("count after step %d", i), n, wantCounts[i])
+			}
+			return nil
+		})
+		wantEqual(t, "count after commit", counts(t, s, scopeA), []configd.ResourceCount{{ResourceType: typeInstance, Count: 1}})
+		wantEqual(t, "live", len(list(t, s, scopeA, configd.ResourceFilter{ResourceType: typeInstance}, "", 0)), 1)
+	}},
 	{"LatestItems", func(t *testing.T, s configd.Store) {
 		i1v1, i1v2 := item(typeInstance, "i-1", "web", minute(0)), item(typeInstance, "i-1", "web", minute(1))
 		i1v2.Configuration = `{"instanceId":"i-1","state":{"name":"stopped"}}`
