@@ -15,7 +15,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/configd/configd"
@@ -192,9 +194,24 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// responseBuffers holds the buffers responses are encoded into, so that a
+// response of hundreds of kilobytes (BatchGetResourceConfig of 100 items)
+// costs neither an allocation of its size nor the garbage collection of it.
+var responseBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer is the largest buffer put back in responseBuffers; a rare
+// huge response does not stay in memory.
+const maxPooledBuffer = 1 << 20
+
 func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	buf := responseBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			buf.Reset()
+			responseBuffers.Put(buf)
+		}
+	}()
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		s.Logger.Error("encode response", "err", err)
@@ -202,9 +219,14 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
 		buf.Reset()
 		buf.WriteString(`{"__type":"InternalFailure","message":"An internal error occurred."}`)
 	}
-	w.Header().Set("Content-Type", ContentType)
+	body := bytes.TrimRight(buf.Bytes(), "\n")
+	h := w.Header()
+	h.Set("Content-Type", ContentType)
+	// A known length spares net/http the chunked encoding of bodies larger
+	// than its buffer.
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	w.Write(bytes.TrimRight(buf.Bytes(), "\n"))
+	w.Write(body)
 }
 
 // statusOf maps an error code to its HTTP status as AWS Config serves it:
