@@ -50,4 +50,34 @@ func TestAnyRecorderRecording(t *testing.T) {
 	if recording(t, recScope) {
 		t.Error("recording after the recorder stopped")
 	}
+	// In one write transaction, the answer follows the transaction's own
+	// writes (a store may remember it between them).
+	err := d.Write(ctx, func(tx configd.Tx) error {
+		rc := tx.(interface {
+			AnyRecorderRecording(context.Context, configd.Scope) (bool, error)
+		})
+		for i, want := range []bool{false, true, true, false} {
+			switch i {
+			case 1:
+				if err := tx.PutRecorder(ctx, recScope, &configd.Recorder{Name: "c", Recording: true}); err != nil {
+					return err
+				}
+			case 3:
+				if err := tx.DeleteRecorder(ctx, recScope, "c"); err != nil {
+					return err
+				}
+			}
+			on, err := rc.AnyRecorderRecording(ctx, recScope)
+			if err != nil {
+				return err
+			}
+			if on != want {
+				t.Errorf("step %d in one transaction: recording %v, want %v", i, on, want)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

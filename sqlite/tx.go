@@ -15,6 +15,10 @@ import (
 type query struct {
 	text  string
 	write bool
+	// keepsRecorders is set on the writes that cannot change a recorder
+	// (those of configuration items, and savepoints); any other write
+	// forgets what the transaction remembers of recorders (tx.recording).
+	keepsRecorders bool
 }
 
 // queries lists every registered query.
@@ -32,6 +36,14 @@ func readQuery(text string) *query {
 func writeQuery(text string) *query {
 	q := &query{text: text, write: true}
 	queries = append(queries, q)
+	return q
+}
+
+// itemWriteQuery registers a statement that writes configuration items or
+// the inventory, never a recorder.
+func itemWriteQuery(text string) *query {
+	q := writeQuery(text)
+	q.keepsRecorders = true
 	return q
 }
 
@@ -53,6 +65,9 @@ type tx struct {
 	// it again. Anything that may undo writes (a rollback to a savepoint,
 	// Reset) clears it.
 	seen *seenResource
+	// recording remembers AnyRecorderRecording's answers in this write
+	// transaction, by scope (recording.go).
+	recording map[configd.Scope]bool
 
 	mu    sync.Mutex
 	stmts map[*query]*sql.Stmt // the pool's statements bound to this transaction
@@ -93,6 +108,9 @@ func (t *tx) exec(ctx context.Context, q *query, args ...any) (sql.Result, error
 	st, err := t.stmt(ctx, q)
 	if err != nil {
 		return nil, err
+	}
+	if !q.keepsRecorders {
+		t.recording = nil
 	}
 	return st.ExecContext(t.stmtContext(ctx), args...)
 }
@@ -221,7 +239,7 @@ var resetQueries = []*query{
 
 // reset deletes the data of every scope.
 func (t *tx) reset() error {
-	t.seen = nil
+	t.seen, t.recording = nil, nil
 	for _, q := range resetQueries {
 		if _, err := t.exec(t.ctx, q); err != nil {
 			return fmt.Errorf("sqlite: reset: %w", err)
