@@ -8,11 +8,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/smithy-go"
@@ -62,10 +66,32 @@ func startServer(t testing.TB, mod ...func(*ServeConfig)) *testServer {
 // client returns an SDK client for the account's key in region.
 func (s *testServer) client(key, secret, region string) *configservice.Client {
 	return configservice.New(configservice.Options{
-		Region:           region,
-		BaseEndpoint:     aws.String(s.URL()),
-		Credentials:      credentials.NewStaticCredentialsProvider(key, secret, ""),
-		RetryMaxAttempts: 1,
+		Region:       region,
+		BaseEndpoint: aws.String(s.URL()),
+		Credentials:  credentials.NewStaticCredentialsProvider(key, secret, ""),
+		Retryer:      closedConnRetryer(),
+	})
+}
+
+// closedConnRetryer is the retryer of the tests' SDK clients: it retries
+// nothing but net.ErrClosed, so that every error configd answers reaches
+// the test as it was sent. net/http's transport can close a keep-alive
+// connection on the client side while a response body is read; the SDK's
+// maintainers traced it there and made its standard retryer retry
+// net.ErrClosed (aws/aws-sdk-go-v2#2737, #2949). Seen once in about ten
+// runs of TestMultiProcessDatabaseRestart as "StatusCode: 200 ...
+// deserialization failed ... use of closed network connection".
+func closedConnRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 3
+		o.MaxBackoff = 100 * time.Millisecond
+		o.RateLimiter = ratelimit.None
+		o.Retryables = []retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+			if errors.Is(err, net.ErrClosed) {
+				return aws.TrueTernary
+			}
+			return aws.FalseTernary
+		})}
 	})
 }
 

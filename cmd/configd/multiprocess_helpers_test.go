@@ -73,7 +73,7 @@ func (n *node) alive() bool {
 // retries, so that every answer the test sees is the server's own.
 func (n *node) client(account string) *cs.Client {
 	return cs.New(cs.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + n.addr),
-		Credentials: credentials.NewStaticCredentialsProvider(account, "x", ""), RetryMaxAttempts: 1})
+		Credentials: credentials.NewStaticCredentialsProvider(account, "x", ""), Retryer: closedConnRetryer()})
 }
 
 // cluster is a set of configd processes on one database schema.
@@ -103,7 +103,7 @@ func newCluster(t *testing.T, url string, flags ...string) *cluster {
 				<-n.done
 			}
 			if t.Failed() {
-				t.Logf("log of %s (pid %d):\n%s", n.name, n.pid(), n.log.tail(8<<10))
+				t.Logf("log of %s (pid %d):\n%s", n.name, n.pid(), n.log.tail(64<<10))
 			}
 		}
 		if c.store != nil {
@@ -167,7 +167,7 @@ func (c *cluster) launch(name, addr, dir string, extra ...string) (*node, error)
 			}
 		}
 		if !n.alive() || time.Now().After(deadline) {
-			return nil, fmt.Errorf("%s did not become healthy on %s; its log:\n%s", name, addr, n.log.tail(8<<10))
+			return nil, fmt.Errorf("%s did not become healthy on %s; its log:\n%s", name, addr, n.log.tail(64<<10))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -22,7 +22,7 @@ func TestRemediationKill9(t *testing.T) {
 	addr := freeAddr(t)
 	flags := []string{"--accept-any-credentials", "--remediation-lease", "2s", "--remediation-poll-interval", "200ms"}
 	p := startProcess(t, dir, addr, flags...)
-	c := cs.New(cs.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + addr), Credentials: credentials.NewStaticCredentialsProvider("123456789012", "x", ""), RetryMaxAttempts: 1})
+	c := cs.New(cs.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + addr), Credentials: credentials.NewStaticCredentialsProvider("123456789012", "x", ""), Retryer: closedConnRetryer()})
 	putRecorder(t, c, "default")
 	putRule(t, c, managedRule(remRule, "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED"))
 	remPut(t, c, testRunbookConfig("3", "0"))

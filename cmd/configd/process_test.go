@@ -118,7 +118,7 @@ func TestDurabilityKill9(t *testing.T) {
 	dir := t.TempDir()
 	addr := freeAddr(t)
 	p := startProcess(t, dir, addr, "--accept-any-credentials")
-	c := cs.New(cs.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + addr), Credentials: credentials.NewStaticCredentialsProvider("123456789012", "x", ""), RetryMaxAttempts: 1})
+	c := cs.New(cs.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + addr), Credentials: credentials.NewStaticCredentialsProvider("123456789012", "x", ""), Retryer: closedConnRetryer()})
 	startRecording(t, c)
 
 	// Writers run until the kill; each acknowledged write is remembered.
@@ -193,7 +193,7 @@ func TestServeFirstStart(t *testing.T) {
 	if key == "" || secret == "" {
 		t.Fatalf("no export lines in %q", out)
 	}
-	c := cs.New(cs.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + addr), Credentials: credentials.NewStaticCredentialsProvider(key, secret, ""), RetryMaxAttempts: 1})
+	c := cs.New(cs.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + addr), Credentials: credentials.NewStaticCredentialsProvider(key, secret, ""), Retryer: closedConnRetryer()})
 	putRecorder(t, c, "default")
 	for _, args := range [][]string{{"version"}, {"help"}} {
 		b, err := exec.Command(configdBinary(t), args...).CombinedOutput()

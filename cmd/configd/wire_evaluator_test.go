@@ -235,7 +235,7 @@ func (c *testClock) advance(d time.Duration) {
 func TestEvaluatorSchedule(t *testing.T) {
 	clock := &testClock{now: time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)}
 	s := startClockedServer(t, clock)
-	c := cs.New(cs.Options{Region: "us-east-1", BaseEndpoint: aws.String(s.URL()), RetryMaxAttempts: 1,
+	c := cs.New(cs.Options{Region: "us-east-1", BaseEndpoint: aws.String(s.URL()), Retryer: closedConnRetryer(),
 		Credentials: credentials.NewStaticCredentialsProvider(acctA, "x", "")})
 	putRecorder(t, c, "default")
 	seed(t, s, scopeEvalA, &configd.ConfigurationItem{ResourceType: "AWS::CloudTrail::Trail", ResourceID: "trail", ResourceName: "trail",
