@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/configd/configd/bench/internal/signed"
 )
 
 // The benchmark's credentials; bench/run.sh gives configd a credentials file
@@ -129,7 +131,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	r := &Runner{
 		Target:      target,
-		Signer:      &Signer{Host: target.Host, Region: *region, Creds: aws.Credentials{AccessKeyID: *accessKey, SecretAccessKey: *secretKey}},
+		Signer:      &signed.Signer{Host: target.Host, Region: *region, Creds: aws.Credentials{AccessKeyID: *accessKey, SecretAccessKey: *secretKey}},
 		Concurrency: *conc, Duration: *dur, Warmup: *warmup, MaxRequests: *maxReq, Pool: *poolSize, PoolBytes: *poolMB << 20,
 		Timeout: *timeout, ServerPIDs: serverPIDs, DatabasePID: *dbPID, Ops: ops,
 	}

@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/configd/configd/bench/internal/corpus"
+	"github.com/configd/configd/bench/internal/signed"
 )
 
 // Runner drives one target with a fixed set of workers, each with its own
 // keep-alive connection, through setup, preload and the measured phases.
 type Runner struct {
 	Target      Target
-	Signer      *Signer
+	Signer      *signed.Signer
 	Concurrency int
 	// Duration and Warmup bound each phase's measured and unmeasured parts.
 	Duration, Warmup time.Duration

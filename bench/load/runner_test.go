@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/configd/configd/bench/internal/corpus"
+	"github.com/configd/configd/bench/internal/signed"
 )
 
 // fakeConfig is a loopback server that answers like AWS Config enough for
@@ -30,7 +31,7 @@ type fakeConfig struct {
 
 func (f *fakeConfig) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), TargetPrefix)
+	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), signed.TargetPrefix)
 	f.mu.Lock()
 	f.targets[op]++
 	f.n++
@@ -44,7 +45,7 @@ func (f *fakeConfig) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if closeNow {
 		w.Header().Set("Connection", "close")
 	}
-	w.Header().Set("Content-Type", ContentType)
+	w.Header().Set("Content-Type", signed.ContentType)
 	switch {
 	case op == "GetResourceConfigHistory":
 		w.WriteHeader(400)
@@ -71,7 +72,7 @@ func startFake(t *testing.T, closeEvery int) (*fakeConfig, *Runner) {
 	c := Corpus{Keys: 200, Versions: 2, UpdateKeys: 5, Run: "test", Seed: 1}
 	r := &Runner{
 		Target:      target,
-		Signer:      &Signer{Host: target.Host, Region: "us-east-1", Creds: aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "s"}},
+		Signer:      &signed.Signer{Host: target.Host, Region: "us-east-1", Creds: aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "s"}},
 		Concurrency: 4, Duration: 100 * time.Millisecond, MaxRequests: 50, Pool: 64, Timeout: 5 * time.Second,
 		Ops: Ops(c),
 	}

@@ -12,15 +12,24 @@
 //     SUCCEEDED by the engine's workers;
 //
 //   - hotkey: -hot concurrent StartRemediationExecution calls on one
-//     resource through the AWS SDK and configd's HTTP edge: latency of the
+//     resource through configd's HTTP edge (SigV4 verified): latency of the
 //     answers and the number of executions created (must be exactly one).
+//     The calls are sent twice, on two resources: as pre-signed requests
+//     on -hot open keep-alive connections (the measure: a client's work is
+//     off the two cores, as with bench/load), and by -hot aws-sdk-go-v2
+//     clients in this process (whose serialization and signing share the
+//     cores with the server). Each burst is set against the same burst of
+//     a read-only call, DescribeRemediationConfigurations (the ceiling).
 //
 //     go run ./bench/remediation -n 2000 -m 5000 -hot 1000
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -31,6 +40,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -43,6 +53,8 @@ import (
 
 	"github.com/configd/configd"
 	"github.com/configd/configd/awsjson"
+	"github.com/configd/configd/bench/internal/signed"
+	"github.com/configd/configd/keyring"
 	"github.com/configd/configd/pagetoken"
 	"github.com/configd/configd/remediation"
 	"github.com/configd/configd/runbook"
@@ -52,6 +64,8 @@ import (
 
 var scope = configd.Scope{AccountID: "123456789012", Region: "us-east-1"}
 
+var cpuProfile string
+
 const bucketType = "AWS::S3::Bucket"
 
 func main() {
@@ -59,6 +73,7 @@ func main() {
 	rate := flag.Int("rate", 200, "trigger phase: NON_COMPLIANT evaluations stored per second")
 	m := flag.Int("m", 5000, "throughput phase: distinct resources remediated")
 	hot := flag.Int("hot", 1000, "hotkey phase: concurrent starts on one resource")
+	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of 50 more pre-signed hotkey bursts (client and server, one process) to this file")
 	workers := flag.Int("workers", remediation.DefaultWorkers, "executions run at once by the engine")
 	flag.Parse()
 	if err := run(*n, *rate, *m, *hot, *workers); err != nil {
@@ -290,7 +305,12 @@ func hotkey(ctx context.Context, hot, workers int) error {
 	key := make([]byte, 32)
 	rand.Read(key)
 	tokens, _ := pagetoken.New(key)
-	api := awsjson.NewServer(&awsjson.Server{Service: b.svc, Auth: awsjson.EmulatorAuth{}, Tokens: tokens, Remediation: b.eng,
+	cred := keyring.Key{AccessKeyID: "AKIDBENCHREMEDIATION", SecretAccessKey: "bench-secret-0123456789012345678901234567", AccountID: scope.AccountID}
+	keys, err := keyring.New([]keyring.Key{cred})
+	if err != nil {
+		return err
+	}
+	api := awsjson.NewServer(&awsjson.Server{Service: b.svc, Auth: awsjson.NewSigV4Auth(keys, nil), Tokens: tokens, Remediation: b.eng,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -299,38 +319,58 @@ func hotkey(ctx context.Context, hot, workers int) error {
 	srv := &http.Server{Handler: api}
 	go srv.Serve(ln)
 	defer srv.Close()
-	c := cs.New(cs.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + ln.Addr().String()),
-		Credentials: credentials.NewStaticCredentialsProvider(scope.AccountID, "x", ""), RetryMaxAttempts: 1,
-		HTTPClient: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: hot, MaxConnsPerHost: 0}}})
-	// The ceiling: the same burst of a read-only call (DescribeRemediation-
-	// Configurations), once to open the connections, once measured.
-	burst := func(call func() error) []time.Duration {
-		lat := make([]time.Duration, hot)
-		var wg sync.WaitGroup
-		gate := make(chan struct{})
-		for i := 0; i < hot; i++ {
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				<-gate
-				t := time.Now()
-				call()
-				lat[i] = time.Since(t)
-			}(i)
-		}
-		close(gate)
-		wg.Wait()
-		return lat
+	addr := ln.Addr().String()
+
+	// Pre-signed requests on open connections.
+	signer := &signed.Signer{Host: addr, Region: scope.Region, Creds: aws.Credentials{AccessKeyID: cred.AccessKeyID, SecretAccessKey: cred.SecretAccessKey}}
+	describeReq, err := signer.Sign(ctx, "DescribeRemediationConfigurations", []byte(`{"ConfigRuleNames":["bench"]}`))
+	if err != nil {
+		return err
 	}
+	startReq, err := signer.Sign(ctx, "StartRemediationExecution",
+		[]byte(`{"ConfigRuleName":"bench","ResourceKeys":[{"resourceType":"AWS::S3::Bucket","resourceId":"hot"}]}`))
+	if err != nil {
+		return err
+	}
+	conns := make([]*rawConn, hot)
+	for i := range conns {
+		if conns[i], err = dialRaw(addr); err != nil {
+			return err
+		}
+		defer conns[i].c.Close()
+	}
+	rawBurst(conns, describeReq) // every server-side connection is served once before measuring
+	rawBase, baseAnswers := rawBurst(conns, describeReq)
+	rawLat, answers := rawBurst(conns, startReq)
+	if n := baseAnswers["200"]; n != hot {
+		return fmt.Errorf("the read-only burst: %v, want %d answers 200", baseAnswers, hot)
+	}
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		pprof.StartCPUProfile(f)
+		for range 50 {
+			rawBurst(conns, startReq)
+		}
+		pprof.StopCPUProfile()
+		f.Close()
+	}
+
+	// aws-sdk-go-v2 clients in this process.
+	c := cs.New(cs.Options{Region: scope.Region, BaseEndpoint: aws.String("http://" + addr),
+		Credentials: credentials.NewStaticCredentialsProvider(cred.AccessKeyID, cred.SecretAccessKey, ""), RetryMaxAttempts: 1,
+		HTTPClient: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: hot, MaxConnsPerHost: 0}}})
 	describe := func() error {
 		_, err := c.DescribeRemediationConfigurations(ctx, &cs.DescribeRemediationConfigurationsInput{ConfigRuleNames: []string{"bench"}})
 		return err
 	}
-	burst(describe)
-	base := burst(describe)
-	in := &cs.StartRemediationExecutionInput{ConfigRuleName: aws.String("bench"), ResourceKeys: []types.ResourceKey{{ResourceType: types.ResourceTypeBucket, ResourceId: aws.String("hot")}}}
+	burst(hot, describe) // opens the connections
+	base := burst(hot, describe)
+	in := &cs.StartRemediationExecutionInput{ConfigRuleName: aws.String("bench"), ResourceKeys: []types.ResourceKey{{ResourceType: types.ResourceTypeBucket, ResourceId: aws.String("hot-sdk")}}}
 	var ok, refused, other atomic.Int64
-	lat := burst(func() error {
+	lat := burst(hot, func() error {
 		out, err := c.StartRemediationExecution(ctx, in)
 		var ip *types.RemediationInProgressException
 		switch {
@@ -345,31 +385,135 @@ func hotkey(ctx context.Context, hot, workers int) error {
 	})
 	// The same burst without HTTP and the SDK: the engine's own share.
 	var eok atomic.Int64
-	engLat := burst(func() error {
-		res, err := b.eng.StartRemediationExecution(ctx, scope, "bench", []configd.ResourceKey{{ResourceType: bucketType, ResourceID: "hot2"}})
+	engLat := burst(hot, func() error {
+		res, err := b.eng.StartRemediationExecution(ctx, scope, "bench", []configd.ResourceKey{{ResourceType: bucketType, ResourceID: "hot-engine"}})
 		if err == nil && len(res.Started) == 1 {
 			eok.Add(1)
 		}
 		return err
 	})
-	var execs int
+	execs := map[string]int{}
 	err = b.db.Read(ctx, func(tx configd.Tx) error {
-		h, err := tx.ExecutionHistory(ctx, scope, "bench", configd.ResourceKey{ResourceType: bucketType, ResourceID: "hot"})
-		execs = len(h)
-		return err
+		for _, id := range []string{"hot", "hot-sdk", "hot-engine"} {
+			h, err := tx.ExecutionHistory(ctx, scope, "bench", configd.ResourceKey{ResourceType: bucketType, ResourceID: id})
+			if err != nil {
+				return err
+			}
+			execs[id] = len(h)
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("hotkey:     %d concurrent StartRemediationExecution on one resource, through the SDK and HTTP\n", hot)
-	fmt.Printf("            p50 %s  p99 %s  max %s   (target: p99 < 50ms)\n", pct(lat, 50), pct(lat, 99), pct(lat, 100))
+	fmt.Printf("hotkey:     %d concurrent StartRemediationExecution on one resource, SigV4 verified (target: p99 < 50ms, exactly 1 execution)\n", hot)
+	fmt.Printf("  pre-signed requests on %d open connections:\n", hot)
+	fmt.Printf("            p50 %s  p99 %s  max %s; answers %v; executions stored %d\n", pct(rawLat, 50), pct(rawLat, 99), pct(rawLat, 100), answers, execs["hot"])
+	fmt.Printf("            ceiling, the same burst of DescribeRemediationConfigurations (read-only): p50 %s  p99 %s\n", pct(rawBase, 50), pct(rawBase, 99))
+	fmt.Printf("  %d aws-sdk-go-v2 clients in this process:\n", hot)
+	fmt.Printf("            p50 %s  p99 %s  max %s; started %d, RemediationInProgressException %d, other %d; executions stored %d\n",
+		pct(lat, 50), pct(lat, 99), pct(lat, 100), ok.Load(), refused.Load(), other.Load(), execs["hot-sdk"])
 	fmt.Printf("            ceiling, the same burst of DescribeRemediationConfigurations (read-only): p50 %s  p99 %s\n", pct(base, 50), pct(base, 99))
-	fmt.Printf("            engine only (in process, no HTTP), another resource: p50 %s  p99 %s  max %s, started %d\n", pct(engLat, 50), pct(engLat, 99), pct(engLat, 100), eok.Load())
-	fmt.Printf("            started %d, refused with RemediationInProgressException %d, other %d; executions stored %d (target: exactly 1)\n", ok.Load(), refused.Load(), other.Load(), execs)
-	if execs != 1 || ok.Load() != 1 || other.Load() != 0 || eok.Load() != 1 {
-		return fmt.Errorf("the guard let %d executions through (%d calls started one)", execs, ok.Load())
+	fmt.Printf("  engine only (in process, no HTTP): p50 %s  p99 %s  max %s; started %d\n", pct(engLat, 50), pct(engLat, 99), pct(engLat, 100), eok.Load())
+	switch {
+	case execs["hot"] != 1 || answers["200"] != 1 || answers["400 RemediationInProgressException"] != hot-1:
+		return fmt.Errorf("pre-signed burst: answers %v, %d executions stored; want 1 started, %d refused, 1 execution", answers, execs["hot"], hot-1)
+	case execs["hot-sdk"] != 1 || ok.Load() != 1 || other.Load() != 0:
+		return fmt.Errorf("SDK burst: the guard let %d executions through (%d calls started one, %d other answers)", execs["hot-sdk"], ok.Load(), other.Load())
+	case execs["hot-engine"] != 1 || eok.Load() != 1:
+		return fmt.Errorf("engine burst: %d executions stored, %d started", execs["hot-engine"], eok.Load())
 	}
 	return nil
+}
+
+// burst runs call n times at once and returns the latency of each.
+func burst(n int, call func() error) []time.Duration {
+	lat := make([]time.Duration, n)
+	var wg sync.WaitGroup
+	gate := make(chan struct{})
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			<-gate
+			t := time.Now()
+			call()
+			lat[i] = time.Since(t)
+		}(i)
+	}
+	close(gate)
+	wg.Wait()
+	return lat
+}
+
+// rawConn is an open keep-alive connection that sends pre-built requests.
+type rawConn struct {
+	c  net.Conn
+	br *bufio.Reader
+}
+
+func dialRaw(addr string) (*rawConn, error) {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	c.(*net.TCPConn).SetNoDelay(true)
+	return &rawConn{c: c, br: bufio.NewReader(c)}, nil
+}
+
+// roundTrip writes req and reads the whole answer; it returns "200", or
+// the status and the AWS error code of an error answer.
+func (k *rawConn) roundTrip(req []byte) string {
+	k.c.SetDeadline(time.Now().Add(30 * time.Second))
+	if _, err := k.c.Write(req); err != nil {
+		return "write error"
+	}
+	resp, err := http.ReadResponse(k.br, nil)
+	if err != nil {
+		return "read error"
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	switch {
+	case err != nil:
+		return "read error"
+	case resp.StatusCode == http.StatusOK:
+		if bytes.Contains(body, []byte(`"FailedItems":[{`)) {
+			return "200 with FailedItems"
+		}
+		return "200"
+	}
+	var e struct {
+		Type string `json:"__type"`
+	}
+	json.Unmarshal(body, &e)
+	return fmt.Sprintf("%d %s", resp.StatusCode, e.Type)
+}
+
+// rawBurst sends req on every connection at once and returns each answer's
+// latency (from its write to the end of its body) and the answers counted.
+func rawBurst(conns []*rawConn, req []byte) ([]time.Duration, map[string]int) {
+	lat := make([]time.Duration, len(conns))
+	got := make([]string, len(conns))
+	var wg sync.WaitGroup
+	gate := make(chan struct{})
+	for i, k := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-gate
+			t := time.Now()
+			got[i] = k.roundTrip(req)
+			lat[i] = time.Since(t)
+		}()
+	}
+	close(gate)
+	wg.Wait()
+	answers := map[string]int{}
+	for _, g := range got {
+		answers[g]++
+	}
+	return lat, answers
 }
 
 func id(i int) string { return fmt.Sprintf("bucket-%06d", i) }
