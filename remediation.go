@@ -98,6 +98,17 @@ type ScopedExecution struct {
 	Execution *RemediationExecution
 }
 
+// ActiveExecutionChecker is implemented by stores that can tell, in
+// statements of their own (no transaction, no execution decoded), whether
+// every key has an active execution of a rule. StartRemediationExecution
+// uses it to refuse a call whose keys are all in flight, its hot path when
+// many clients start the same remediation at once. Each key is checked
+// against the committed state at the time of its statement; the guard
+// itself stays the store's constraint on InsertExecution.
+type ActiveExecutionChecker interface {
+	AllActiveExecutions(ctx context.Context, scope Scope, rule string, keys []ResourceKey) (bool, error)
+}
+
 // RemediationStore keeps remediation configurations, exceptions and
 // executions. It enforces the per-resource guard: at most one QUEUED or
 // IN_PROGRESS execution per (scope, rule, resource type, resource id), by a

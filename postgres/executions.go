@@ -219,6 +219,30 @@ func (t *tx) ActiveExecution(ctx context.Context, scope configd.Scope, rule stri
 	return out[0], nil
 }
 
+// AllActiveExecutions implements configd.ActiveExecutionChecker: one
+// statement outside a transaction, answered from the guard's partial index.
+func (d *DB) AllActiveExecutions(ctx context.Context, scope configd.Scope, rule string, keys []configd.ResourceKey) (bool, error) {
+	if len(keys) == 0 {
+		return false, nil
+	}
+	types := make([]string, len(keys))
+	ids := make([]string, len(keys))
+	uniq := make(map[configd.ResourceKey]bool, len(keys))
+	for i, k := range keys {
+		types[i], ids[i] = k.ResourceType, k.ResourceID
+		uniq[k] = true
+	}
+	var n int
+	err := d.pool.QueryRow(ctx, `SELECT count(*) FROM remediation_executions
+		WHERE account_id = $1 AND region = $2 AND rule_name = $3 AND state IN ('QUEUED', 'IN_PROGRESS')
+			AND (resource_type, resource_id) IN (SELECT * FROM unnest($4::text[], $5::text[]))`,
+		scope.AccountID, scope.Region, rule, types, ids).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("postgres: active executions of %q: %w", rule, mapError(ctx, err))
+	}
+	return n == len(uniq), nil
+}
+
 // CountActiveExecutions counts a rule's active executions (every rule's when
 // rule is ""), and how many of them are IN_PROGRESS.
 func (t *tx) CountActiveExecutions(ctx context.Context, scope configd.Scope, rule string) (active, inProgress int, err error) {

@@ -50,7 +50,10 @@ type DB struct {
 	retryDelay func(attempt int) time.Duration
 }
 
-var _ configd.Store = (*DB)(nil)
+var (
+	_ configd.Store                  = (*DB)(nil)
+	_ configd.ActiveExecutionChecker = (*DB)(nil)
+)
 
 // Open connects to the database at databaseURL (postgres://user:password@
 // host:port/database?sslmode=...; pgx's parameters such as pool_max_conns,

@@ -118,11 +118,15 @@ func (e *Engine) refuse(keys []configd.ResourceKey) (*service.StartRemediationRe
 	return nil, service.ErrRemediationInProgress()
 }
 
-// allActive reports, from a read transaction, whether every key has an
-// active execution of the rule.
+// allActive reports whether every key has an active execution of the rule:
+// from the store's own statements when it has them, else from a read
+// transaction.
 func (e *Engine) allActive(ctx context.Context, scope configd.Scope, rule string, keys []configd.ResourceKey) (bool, error) {
 	if len(keys) == 0 {
 		return false, nil
+	}
+	if c, ok := e.svc.Store().(configd.ActiveExecutionChecker); ok {
+		return c.AllActiveExecutions(ctx, scope, rule, keys)
 	}
 	busy := true
 	err := e.svc.Store().Read(ctx, func(tx configd.Tx) error {

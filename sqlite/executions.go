@@ -55,6 +55,8 @@ var (
 		WHERE account_id = ? AND region = ? AND id = ?`)
 	qActiveExecution = readQuery(`SELECT ` + executionColumns + ` FROM remediation_executions
 		WHERE account_id = ? AND region = ? AND rule_name = ? AND resource_type = ? AND resource_id = ? AND ` + activeStates)
+	qActiveExists = readQuery(`SELECT 1 FROM remediation_executions
+		WHERE account_id = ? AND region = ? AND rule_name = ? AND resource_type = ? AND resource_id = ? AND ` + activeStates)
 	qCountActive = readQuery(`SELECT count(*), coalesce(sum(state = 'IN_PROGRESS'), 0) FROM remediation_executions
 		WHERE account_id = ? AND region = ? AND rule_name = ? AND ` + activeStates)
 	qCountActiveAll = readQuery(`SELECT count(*), coalesce(sum(state = 'IN_PROGRESS'), 0) FROM remediation_executions
@@ -263,6 +265,28 @@ func (t *tx) ActiveExecution(ctx context.Context, scope configd.Scope, rule stri
 		return nil, fmt.Errorf("sqlite: active remediation execution of rule %q for %s %s: %w", rule, key.ResourceType, key.ResourceID, err)
 	}
 	return e, nil
+}
+
+// AllActiveExecutions implements configd.ActiveExecutionChecker: one
+// statement per key on a read connection, outside a transaction, answered
+// from the guard's partial index; it stops at the first key without an
+// active execution.
+func (d *DB) AllActiveExecutions(ctx context.Context, scope configd.Scope, rule string, keys []configd.ResourceKey) (bool, error) {
+	if len(keys) == 0 {
+		return false, nil
+	}
+	st := d.reader.stmts[qActiveExists]
+	for _, k := range keys {
+		var one int
+		err := st.QueryRowContext(ctx, scope.AccountID, scope.Region, rule, k.ResourceType, k.ResourceID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("sqlite: active remediation execution of rule %q for %s %s: %w", rule, k.ResourceType, k.ResourceID, err)
+		}
+	}
+	return true, nil
 }
 
 // CountActiveExecutions counts the active executions of rule (of every rule

@@ -48,7 +48,10 @@ type DB struct {
 	retryDelay func(attempt int) time.Duration
 }
 
-var _ configd.Store = (*DB)(nil)
+var (
+	_ configd.Store                  = (*DB)(nil)
+	_ configd.ActiveExecutionChecker = (*DB)(nil)
+)
 
 // pool is a database/sql handle with its prepared statements.
 type pool struct {

@@ -381,6 +381,45 @@ var remediationExecutionTests = []test{
 			return nil
 		})
 	}},
+	{"AllActiveExecutions", func(t *testing.T, s configd.Store) {
+		c, ok := s.(configd.ActiveExecutionChecker)
+		if !ok {
+			t.Skip("the store does not implement configd.ActiveExecutionChecker")
+		}
+		for i, st := range []string{configd.ExecQueued, configd.ExecInProgress, configd.ExecSucceeded} {
+			e := execution("r", fmt.Sprint("b", i), 1)
+			e.State = st
+			must(t, "InsertExecution", insert(s, scopeA, e))
+		}
+		must(t, "InsertExecution", insert(s, scopeB, execution("r", "b3", 1)))
+		must(t, "InsertExecution", insert(s, scopeA, execution("q", "b4", 1)))
+		key := func(id string) configd.ResourceKey {
+			return configd.ResourceKey{ResourceType: typeBucket, ResourceID: id}
+		}
+		for _, tc := range []struct {
+			scope configd.Scope
+			rule  string
+			keys  []configd.ResourceKey
+			want  bool
+		}{
+			{scopeA, "r", []configd.ResourceKey{key("b0")}, true},
+			{scopeA, "r", []configd.ResourceKey{key("b0"), key("b1")}, true},
+			{scopeA, "r", []configd.ResourceKey{key("b0"), key("b1"), key("b0")}, true},
+			{scopeA, "r", []configd.ResourceKey{key("b0"), key("b2")}, false},   // b2's execution ended
+			{scopeA, "r", []configd.ResourceKey{key("b1"), key("none")}, false}, // no execution
+			{scopeA, "r", []configd.ResourceKey{key("b3")}, false},              // active in another region
+			{scopeA, "r", []configd.ResourceKey{key("b4")}, false},              // active for another rule
+			{scopeA, "r", []configd.ResourceKey{{ResourceType: typeInstance, ResourceID: "b0"}}, false},
+			{scopeB, "r", []configd.ResourceKey{key("b3")}, true},
+			{scopeA, "r", nil, false},
+		} {
+			got, err := c.AllActiveExecutions(context.Background(), tc.scope, tc.rule, tc.keys)
+			must(t, "AllActiveExecutions", err)
+			if got != tc.want {
+				t.Errorf("AllActiveExecutions(%v, %q, %v) = %v, want %v", tc.scope, tc.rule, tc.keys, got, tc.want)
+			}
+		}
+	}},
 	{"CountActive", func(t *testing.T, s configd.Store) {
 		for i, st := range []string{configd.ExecQueued, configd.ExecInProgress, configd.ExecInProgress, configd.ExecSucceeded, configd.ExecFailed} {
 			e := execution("r", fmt.Sprint("b", i), 1)
