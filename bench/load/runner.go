@@ -164,7 +164,12 @@ func (r *Runner) drive(ctx context.Context, pools []*pool, sched []int, deadline
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for k := w; ; k += len(r.conns) {
+			// Every worker walks the whole schedule (from its own offset),
+			// so that a mix holds its weights whatever the ops' latencies:
+			// a stride of len(r.conns) would give a worker only the
+			// schedule's positions congruent to w, and the faster ops'
+			// workers would send more than their share.
+			for k := w; ; k++ {
 				if spent.Load() || ctx.Err() != nil {
 					return
 				}
