@@ -83,7 +83,13 @@ type cli struct {
 	clientOpts []client.Option
 	// now is the clock of relative times (exceptions put --expires 24h).
 	now func() time.Time
+	// tick is how often a terminal's progress view is redrawn while it
+	// counts a delay down; 0 redraws only when a call returns (tests).
+	tick time.Duration
 }
+
+// progressTick is the tick of the real terminal.
+const progressTick = 200 * time.Millisecond
 
 type cliKey struct{}
 
@@ -96,7 +102,7 @@ func withCLI(ctx context.Context, c *cli) context.Context {
 // newCLI returns the environment of a client subcommand: the real
 // terminal, configuration and clock unless the context carries others.
 func newCLI(ctx context.Context, stdout, stderr io.Writer) *cli {
-	c := &cli{terminal: isTerminal, now: time.Now}
+	c := &cli{terminal: isTerminal, now: time.Now, tick: progressTick}
 	if t, ok := ctx.Value(cliKey{}).(*cli); ok {
 		*c = *t
 		if c.terminal == nil {

@@ -76,6 +76,11 @@ func (c *cli) remediateStart(ctx context.Context, args []string) error {
 	keys := resourceKeys(*typ, ids)
 	terminal, width := c.terminal(c.stdout)
 	p := newProgress(*rule, keys, *wait, newRenderer(c.stdout, af.json(), terminal, width))
+	p.now = c.now
+	if terminal && !af.json() && c.tick > 0 {
+		stop := p.tickEvery(c.tick)
+		defer stop()
+	}
 	opts := append([]client.Option{
 		client.WithMaxAttempts(*attempts),
 		// --timeout, through the context, is the only limit of the wait.

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -98,8 +99,12 @@ type progress struct {
 	index map[string]*keyProgress
 	// attempts are the calls reported by the OnAttempt hook.
 	attempts []client.Attempt
-	// last is the latest attempt, shown as the status line.
-	last *client.Attempt
+	// last is the latest attempt, shown as the status line, and lastAt
+	// when it was reported, from which a terminal counts its delay down.
+	last   *client.Attempt
+	lastAt time.Time
+	// now is the clock of lastAt; nil means time.Now.
+	now func() time.Time
 	// done is set when the run ended; exit and err are its outcome.
 	done bool
 	exit int
@@ -196,6 +201,7 @@ func (p *progress) attempt(a client.Attempt) {
 	a.Keys = nil // not kept: the model has them
 	p.attempts = append(p.attempts, a)
 	p.last = &p.attempts[len(p.attempts)-1]
+	p.lastAt = p.clock()
 	if a.Op == "StartRemediationExecution" && len(a.Retry) == 0 {
 		// Keys refused and not retried were given up (the result says why).
 		for _, kp := range p.keys {
@@ -205,6 +211,59 @@ func (p *progress) attempt(a client.Attempt) {
 		}
 	}
 	p.r.update(p)
+}
+
+func (p *progress) clock() time.Time {
+	if p.now != nil {
+		return p.now()
+	}
+	return time.Now()
+}
+
+// waiting is how much of the last attempt's delay is left: what a
+// terminal shows as "retrying in ..." or "next poll in ...".
+func (p *progress) waiting() time.Duration {
+	if p.last == nil {
+		return 0
+	}
+	return max(0, p.last.Delay-p.clock().Sub(p.lastAt))
+}
+
+// tick redraws a terminal view whose status line counts a delay down; it
+// does nothing once the run ended or when nothing is being waited for.
+func (p *progress) tick() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.done || p.last == nil || p.last.Delay == 0 {
+		return
+	}
+	if r, ok := p.r.(interface{ refresh(*progress) }); ok {
+		r.refresh(p)
+	}
+}
+
+// tickEvery calls p.tick every d until the returned stop is called, which
+// waits for the ticking goroutine to end.
+func (p *progress) tickEvery(d time.Duration) (stop func()) {
+	done := make(chan struct{})
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				p.tick()
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-ended
+	}
 }
 
 // started applies the result of StartRemediation, which is authoritative.
@@ -417,8 +476,9 @@ func newRenderer(w io.Writer, jsonOut, terminal bool, width int) renderer {
 // which can be long: "StartRemediationExecution attempt 1 failed, retrying
 // 1 resource in 200ms: RemediationInProgressException: ...", "poll 2: 1
 // resource running, next poll in 2s". short leaves out the operation of a
-// start attempt, for a terminal's status line.
-func attemptLine(a *client.Attempt, short bool) string {
+// start attempt, for a terminal's status line. delay is the wait shown
+// (a terminal counts a.Delay down; lines print it whole).
+func attemptLine(a *client.Attempt, short bool, delay time.Duration) string {
 	if a == nil {
 		return ""
 	}
@@ -446,10 +506,14 @@ func attemptLine(a *client.Attempt, short bool) string {
 		if a.Err == nil {
 			sep = ": "
 		}
+		when := "now"
+		if delay > 0 {
+			when = "in " + roundDelay(delay).String()
+		}
 		if poll {
-			fmt.Fprintf(&b, "%s%s running, next poll in %s", sep, plural(len(a.Retry), "resource"), roundDelay(a.Delay))
+			fmt.Fprintf(&b, "%s%s running, next poll %s", sep, plural(len(a.Retry), "resource"), when)
 		} else {
-			fmt.Fprintf(&b, "%sretrying %s in %s", sep, plural(len(a.Retry), "resource"), roundDelay(a.Delay))
+			fmt.Fprintf(&b, "%sretrying %s %s", sep, plural(len(a.Retry), "resource"), when)
 		}
 	}
 	if a.Err != nil {
@@ -518,14 +582,25 @@ const maxTTYKeys = 20
 type ttyRenderer struct {
 	w     io.Writer
 	width int
-	lines int // lines drawn by the previous frame
+	lines int      // lines drawn by the previous frame
+	prev  []string // the previous frame
 }
 
-func (r *ttyRenderer) update(p *progress) {
+func (r *ttyRenderer) update(p *progress) { r.draw(r.frame(p)) }
+
+// refresh redraws the frame if it changed (a delay counted down).
+func (r *ttyRenderer) refresh(p *progress) {
+	if f := r.frame(p); !slices.Equal(f, r.prev) {
+		r.draw(f)
+	}
+}
+
+// frame is the block of lines showing p, each cut to the terminal's width.
+func (r *ttyRenderer) frame(p *progress) []string {
 	var frame []string
 	head := fmt.Sprintf("Remediating %s with rule %s", plural(len(p.keys), "resource"), p.rule)
 	frame = append(frame, head)
-	if l := attemptLine(p.last, true); l != "" && !p.done {
+	if l := attemptLine(p.last, true, p.waiting()); l != "" && !p.done {
 		frame = append(frame, "  "+l)
 	}
 	nameW := 0
@@ -547,17 +622,25 @@ func (r *ttyRenderer) update(p *progress) {
 	if p.done {
 		frame = append(frame, summary(p))
 	}
+	for i, l := range frame {
+		frame[i] = cut(l, r.width-1)
+	}
+	return frame
+}
+
+// draw replaces the previous frame with frame.
+func (r *ttyRenderer) draw(frame []string) {
 	var b strings.Builder
 	if r.lines > 0 {
 		// Back to the first line of the previous frame, then clear it all.
 		fmt.Fprintf(&b, "\x1b[%dA\r\x1b[J", r.lines)
 	}
 	for _, l := range frame {
-		b.WriteString(cut(l, r.width-1))
+		b.WriteString(l)
 		b.WriteString("\n")
 	}
 	io.WriteString(r.w, b.String())
-	r.lines = len(frame)
+	r.lines, r.prev = len(frame), frame
 }
 
 // cut shortens s to at most n runes, marking a cut with "…".
@@ -584,7 +667,7 @@ func (r *lineRenderer) update(p *progress) {
 	for ; r.attempts < len(p.attempts); r.attempts++ {
 		a := &p.attempts[r.attempts]
 		if a.Err != nil {
-			fmt.Fprintln(r.w, attemptLine(a, false))
+			fmt.Fprintln(r.w, attemptLine(a, false, a.Delay))
 		}
 	}
 	for _, kp := range p.keys {
