@@ -2,7 +2,6 @@ package main
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,24 +11,6 @@ import (
 
 	"github.com/configd/configd/client"
 )
-
-// syncBuffer is a strings.Builder safe for the ticking goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestTerminalCountdown: while the client waits before its next call, the
 // terminal's status line counts the delay down on each tick ("now" once it
@@ -93,7 +74,7 @@ func TestTerminalCountdown(t *testing.T) {
 // stop ends it: nothing is written afterwards.
 func TestTickEvery(t *testing.T) {
 	keys := []types.ResourceKey{{ResourceType: bucketType, ResourceId: aws.String("a")}}
-	var b syncBuffer
+	var b lockedBuffer
 	p := newProgress("enc", keys, false, newRenderer(&b, false, true, 80))
 	p.attempt(client.Attempt{Op: "StartRemediationExecution", Number: 1, Retry: keys, Delay: 2 * time.Second,
 		Err: &client.FailedItemError{Message: "in progress", InProgress: true}})

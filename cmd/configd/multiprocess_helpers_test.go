@@ -338,6 +338,13 @@ func (b *lockedBuffer) Write(p []byte) (int, error) {
 	return b.b.Write(p)
 }
 
+// String returns everything written.
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
 // tail returns the last max bytes written.
 func (b *lockedBuffer) tail(max int) string {
 	b.mu.Lock()
