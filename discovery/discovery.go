@@ -142,6 +142,24 @@ type Result struct {
 // nil) and returns what each did. force polls DAILY types even when their
 // day has not passed.
 func (s *Service) PollNow(ctx context.Context, only *configd.Scope, force bool) ([]Result, error) {
+	return s.poll(ctx, only, nil, force)
+}
+
+// PollTypes polls, in the scope's active recorders, only the given resource
+// types that the recorders record (DAILY ones too, whenever their day): what
+// re-recording a few changed resources needs, without a pass over every
+// type.
+func (s *Service) PollTypes(ctx context.Context, scope configd.Scope, types []string) ([]Result, error) {
+	want := make(map[string]bool, len(types))
+	for _, t := range types {
+		want[t] = true
+	}
+	return s.poll(ctx, &scope, want, true)
+}
+
+// poll polls the active recorders of only (all scopes when nil), the types
+// in want (all when nil).
+func (s *Service) poll(ctx context.Context, only *configd.Scope, want map[string]bool, force bool) ([]Result, error) {
 	s.running.Lock()
 	defer s.running.Unlock()
 	active, err := s.Config.ActiveRecorders(ctx, only)
@@ -150,7 +168,7 @@ func (s *Service) PollNow(ctx context.Context, only *configd.Scope, force bool) 
 	}
 	var out []Result
 	for _, a := range active {
-		res, err := s.pollRecorder(ctx, a, force)
+		res, err := s.pollRecorder(ctx, a, want, force)
 		if err != nil {
 			return out, err
 		}
@@ -159,7 +177,7 @@ func (s *Service) PollNow(ctx context.Context, only *configd.Scope, force bool) 
 	return out, nil
 }
 
-func (s *Service) pollRecorder(ctx context.Context, a service.ActiveRecorder, force bool) (Result, error) {
+func (s *Service) pollRecorder(ctx context.Context, a service.ActiveRecorder, want map[string]bool, force bool) (Result, error) {
 	res := Result{Scope: a.Scope, Recorder: a.Recorder.Name}
 	if s.Accounts == nil {
 		return res, nil
@@ -180,6 +198,9 @@ func (s *Service) pollRecorder(ctx context.Context, a service.ActiveRecorder, fo
 	now := s.Config.Clock().Now()
 	byFreq := map[string][]string{}
 	for _, t := range recorder.SelectTypes(a.Recorder.RecordingGroup) {
+		if want != nil && !want[t] {
+			continue
+		}
 		f := frequencyOf(a.Recorder.RecordingMode, t)
 		if f == configd.FrequencyDaily && !force {
 			last, err := s.lastPoll(ctx, a.Scope, t)
@@ -219,6 +240,11 @@ func (s *Service) pollRecorder(ctx context.Context, a service.ActiveRecorder, fo
 				return res, err
 			}
 		}
+	}
+	if want != nil && failed == nil {
+		// A poll of a few types says nothing of the others: it does not
+		// clear a failure that a full pass recorded.
+		return res, nil
 	}
 	status, code, msg := configd.RecorderStatusSuccess, "", ""
 	if failed != nil {

@@ -137,3 +137,57 @@ func TestStopIdempotent(t *testing.T) {
 	d.Stop()
 	d.Stop()
 }
+
+// TestPollTypes: a poll of given types polls only those the recorder
+// records, and a successful one does not clear the failure a full pass
+// recorded (it says nothing of the other types).
+func TestPollTypes(t *testing.T) {
+	ctx := context.Background()
+	d, svc, _, s3c := setup(t, configd.RecordingMode{RecordingFrequency: configd.FrequencyContinuous})
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("only")}); err != nil {
+		t.Fatal(err)
+	}
+	status := func() string {
+		t.Helper()
+		var st string
+		err := svc.Store().Read(ctx, func(tx configd.Tx) error {
+			r, err := tx.GetRecorder(ctx, scope, "default")
+			if err == nil {
+				st = r.LastStatus
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	if err := svc.SetRecorderStatus(ctx, scope, "default", configd.RecorderStatusFailure, "AccessDenied", "AWS::S3::Bucket: denied"); err != nil {
+		t.Fatal(err)
+	}
+
+	res, err := d.PollTypes(ctx, scope, []string{"AWS::SQS::Queue"}) // not recorded
+	if err != nil || len(res) != 1 || len(res[0].Types) != 0 {
+		t.Fatalf("PollTypes of a type not recorded = %+v, %v; want no type polled", res, err)
+	}
+	_, err = svc.History(ctx, scope, configd.HistoryQuery{Key: configd.ResourceKey{ResourceType: "AWS::S3::Bucket", ResourceID: "only"}, Limit: 1})
+	if configd.ErrorCode(err) != configd.ErrResourceNotDiscovered {
+		t.Fatalf("history of the bucket after a poll of another type: %v; want it not discovered", err)
+	}
+	res, err = d.PollTypes(ctx, scope, []string{"AWS::S3::Bucket", "AWS::SQS::Queue"})
+	if err != nil || len(res) != 1 || len(res[0].Types) != 1 || res[0].Types[0].ResourceType != "AWS::S3::Bucket" {
+		t.Fatalf("PollTypes = %+v, %v; want the bucket type polled", res, err)
+	}
+	if n := versions(t, svc, "only"); n != 1 {
+		t.Fatalf("after polling buckets: %d versions, want 1", n)
+	}
+	if st := status(); st != configd.RecorderStatusFailure {
+		t.Fatalf("status after a successful poll of some types = %s, want the full pass's Failure kept", st)
+	}
+	if _, err := d.PollNow(ctx, &scope, false); err != nil {
+		t.Fatal(err)
+	}
+	if st := status(); st != configd.RecorderStatusSuccess {
+		t.Fatalf("status after a successful full pass = %s, want Success", st)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -62,8 +63,8 @@ func (m *Main) wireRemediation() error {
 		return fmt.Errorf("remediation documents: %w", err)
 	}
 	awsConfig := m.remediationAWSConfig()
-	rerecord := &rerecorder{poll: func(ctx context.Context, scope configd.Scope) error {
-		_, err := m.Discovery.PollNow(ctx, &scope, true)
+	rerecord := &rerecorder{poll: func(ctx context.Context, scope configd.Scope, types []string) error {
+		_, err := m.Discovery.PollTypes(ctx, scope, types)
 		return err
 	}, next: map[configd.Scope]*pollPass{}}
 	eng, err := remediation.New(remediation.Options{
@@ -93,12 +94,13 @@ func (m *Main) wireRemediation() error {
 	return nil
 }
 
-// rerecorder re-records remediated resources at once: a discovery pass over
-// the scope's running recorders (DAILY types included). Requests that come
-// while a pass runs share the next pass, which starts after it: a burst of
+// rerecorder re-records remediated resources at once: a discovery pass of
+// the scope's running recorders over the remediated resources' types (DAILY
+// types included). Requests that come while a pass runs share the next
+// pass, which starts after it and polls the types of all of them: a burst of
 // remediations costs two passes, not one each.
 type rerecorder struct {
-	poll func(ctx context.Context, scope configd.Scope) error
+	poll func(ctx context.Context, scope configd.Scope, types []string) error
 
 	run  sync.Mutex // one pass at a time
 	mu   sync.Mutex
@@ -106,17 +108,19 @@ type rerecorder struct {
 }
 
 type pollPass struct {
-	done chan struct{}
-	err  error
+	types map[string]bool // added to until the pass starts
+	done  chan struct{}
+	err   error
 }
 
-func (r *rerecorder) rerecord(ctx context.Context, scope configd.Scope, _ configd.ResourceKey) error {
+func (r *rerecorder) rerecord(ctx context.Context, scope configd.Scope, key configd.ResourceKey) error {
 	r.mu.Lock()
 	p, joined := r.next[scope]
 	if !joined {
-		p = &pollPass{done: make(chan struct{})}
+		p = &pollPass{types: map[string]bool{}, done: make(chan struct{})}
 		r.next[scope] = p
 	}
+	p.types[key.ResourceType] = true
 	r.mu.Unlock()
 	if joined {
 		select {
@@ -129,8 +133,13 @@ func (r *rerecorder) rerecord(ctx context.Context, scope configd.Scope, _ config
 	r.run.Lock()
 	r.mu.Lock()
 	delete(r.next, scope) // later requests need a pass that starts after this one
+	types := make([]string, 0, len(p.types))
+	for t := range p.types {
+		types = append(types, t)
+	}
 	r.mu.Unlock()
-	p.err = r.poll(ctx, scope)
+	slices.Sort(types)
+	p.err = r.poll(ctx, scope, types)
 	r.run.Unlock()
 	close(p.done)
 	return p.err
