@@ -87,6 +87,7 @@ func Run(t *testing.T, open func(t *testing.T) configd.Store) {
 	}{
 		{"Meta", metaTests},
 		{"Recorders", recorderTests},
+		{"RecordingChecker", recordingCheckerTests},
 		{"DeliveryChannels", channelTests},
 		{"Retentions", retentionTests},
 		{"Tags", tagTests},
