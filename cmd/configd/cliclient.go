@@ -135,6 +135,40 @@ type awsFlags struct {
 	output                    string
 }
 
+// keyFlags are the --rule, --resource-type and --resource-id flags of the
+// remediate subcommands. When required, all three must be given; else
+// --rule must, and resource ids (a filter) need --resource-type.
+type keyFlags struct {
+	rule, typ string
+	ids       stringList
+	required  bool
+}
+
+// addKeyFlags registers the key flags on fs with the help of the type and
+// id flags; parseArgs(fs, args, &k.ids) takes ids listed after the flag.
+func addKeyFlags(fs *flag.FlagSet, required bool, typHelp, idHelp string) *keyFlags {
+	k := &keyFlags{required: required}
+	fs.StringVar(&k.rule, "rule", "", "Config rule name (required)")
+	fs.StringVar(&k.typ, "resource-type", "", typHelp)
+	fs.Var(&k.ids, "resource-id", idHelp)
+	return k
+}
+
+// check returns what is missing or inconsistent, for usage.
+func (k *keyFlags) check() error {
+	switch {
+	case k.rule == "":
+		return errors.New("--rule is required")
+	case k.required && k.typ == "":
+		return errors.New("--resource-type is required")
+	case k.required && len(k.ids) == 0:
+		return errors.New("give at least one --resource-id")
+	case len(k.ids) > 0 && k.typ == "":
+		return errors.New("--resource-id needs --resource-type")
+	}
+	return nil
+}
+
 // addAWSFlags registers --endpoint-url, --region, --profile and --output.
 func addAWSFlags(fs *flag.FlagSet) *awsFlags {
 	f := &awsFlags{}

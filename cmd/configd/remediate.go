@@ -39,24 +39,19 @@ func (c *cli) remediateStart(ctx context.Context, args []string) error {
 			"Exit status: 0 every resource started (with --wait: SUCCEEDED); 1 a remediation failed, was refused or never\n"+
 			"started, or a call failed; 2 usage error; 3 --timeout passed first.")
 	af := addAWSFlags(fs)
-	rule := fs.String("rule", "", "Config rule name (required)")
-	typ := fs.String("resource-type", "", "resource type, e.g. AWS::S3::Bucket (required)")
-	var ids stringList
-	fs.Var(&ids, "resource-id", "resource `id`; repeat the flag or list several ids after it (at least one)")
+	k := addKeyFlags(fs, true, "resource type, e.g. AWS::S3::Bucket (required)", "resource `id`; repeat the flag or list several ids after it (at least one)")
 	wait := fs.Bool("wait", false, "wait until every started execution is SUCCEEDED or FAILED")
 	timeout := fs.Duration("timeout", 15*time.Minute, "give up starting and waiting after this long (0: no limit)")
 	attempts := fs.Int("max-attempts", client.DefaultMaxAttempts, "most StartRemediationExecution calls per batch of resources, the first included")
-	_, err := parseArgs(fs, args, &ids)
+	_, err := parseArgs(fs, args, &k.ids)
 	if err != nil {
 		return err
 	}
+	if err := k.check(); err != nil {
+		return usage(fs, "%v", err)
+	}
+	rule, typ, ids := &k.rule, &k.typ, k.ids
 	switch {
-	case *rule == "":
-		return usage(fs, "--rule is required")
-	case *typ == "":
-		return usage(fs, "--resource-type is required")
-	case len(ids) == 0:
-		return usage(fs, "give at least one --resource-id")
 	case *timeout < 0:
 		return usage(fs, "--timeout must not be negative")
 	}
@@ -115,20 +110,15 @@ func (c *cli) remediateStatus(ctx context.Context, args []string) error {
 	fs := newFlagSet("remediate status", c.stderr,
 		"configd remediate status --rule s3-encryption --resource-type AWS::S3::Bucket --resource-id logs-bucket")
 	af := addAWSFlags(fs)
-	rule := fs.String("rule", "", "Config rule name (required)")
-	typ := fs.String("resource-type", "", "show only resources of this type")
-	var ids stringList
-	fs.Var(&ids, "resource-id", "show only the resource with this `id` (needs --resource-type); repeat the flag or list several ids")
-	_, err := parseArgs(fs, args, &ids)
+	k := addKeyFlags(fs, false, "show only resources of this type", "show only the resource with this `id` (needs --resource-type); repeat the flag or list several ids")
+	_, err := parseArgs(fs, args, &k.ids)
 	if err != nil {
 		return err
 	}
-	switch {
-	case *rule == "":
-		return usage(fs, "--rule is required")
-	case len(ids) > 0 && *typ == "":
-		return usage(fs, "--resource-id needs --resource-type")
+	if err := k.check(); err != nil {
+		return usage(fs, "%v", err)
 	}
+	rule, typ, ids := &k.rule, &k.typ, k.ids
 	if err := af.check(); err != nil {
 		return usage(fs, "%v", err)
 	}

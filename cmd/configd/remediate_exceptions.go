@@ -57,20 +57,15 @@ func (c *cli) exceptionsList(ctx context.Context, args []string) error {
 	fs := newFlagSet("remediate exceptions list", c.stderr,
 		"configd remediate exceptions list --rule s3-encryption")
 	af := addAWSFlags(fs)
-	rule := fs.String("rule", "", "Config rule name (required)")
-	typ := fs.String("resource-type", "", "resource type of the --resource-id keys")
-	var ids stringList
-	fs.Var(&ids, "resource-id", "show only the resource with this `id` (needs --resource-type); repeat the flag or list several ids")
-	_, err := parseArgs(fs, args, &ids)
+	k := addKeyFlags(fs, false, "resource type of the --resource-id keys", "show only the resource with this `id` (needs --resource-type); repeat the flag or list several ids")
+	_, err := parseArgs(fs, args, &k.ids)
 	if err != nil {
 		return err
 	}
-	switch {
-	case *rule == "":
-		return usage(fs, "--rule is required")
-	case len(ids) > 0 && *typ == "":
-		return usage(fs, "--resource-id needs --resource-type")
+	if err := k.check(); err != nil {
+		return usage(fs, "%v", err)
 	}
+	rule, typ, ids := &k.rule, &k.typ, k.ids
 	if err := af.check(); err != nil {
 		return usage(fs, "%v", err)
 	}
@@ -142,24 +137,17 @@ func (c *cli) exceptionsPut(ctx context.Context, args []string) error {
 	fs := newFlagSet("remediate exceptions put", c.stderr,
 		"configd remediate exceptions put --rule s3-encryption --resource-type AWS::S3::Bucket --resource-id legacy-bucket --message 'migrating' --expires 72h")
 	af := addAWSFlags(fs)
-	rule := fs.String("rule", "", "Config rule name (required)")
-	typ := fs.String("resource-type", "", "resource type (required)")
-	var ids stringList
-	fs.Var(&ids, "resource-id", "resource `id`; repeat the flag or list several ids (at least one)")
+	k := addKeyFlags(fs, true, "resource type (required)", "resource `id`; repeat the flag or list several ids (at least one)")
 	msg := fs.String("message", "", "why the resources are exempt")
 	expires := fs.String("expires", "", "when the exceptions expire: an RFC 3339 time or a duration from now (default: never)")
-	_, err := parseArgs(fs, args, &ids)
+	_, err := parseArgs(fs, args, &k.ids)
 	if err != nil {
 		return err
 	}
-	switch {
-	case *rule == "":
-		return usage(fs, "--rule is required")
-	case *typ == "":
-		return usage(fs, "--resource-type is required")
-	case len(ids) == 0:
-		return usage(fs, "give at least one --resource-id")
+	if err := k.check(); err != nil {
+		return usage(fs, "%v", err)
 	}
+	rule, typ, ids := &k.rule, &k.typ, k.ids
 	exp, err := parseExpiry(*expires, c.now())
 	if err != nil {
 		return usage(fs, "%v", err)
@@ -194,22 +182,15 @@ func (c *cli) exceptionsDelete(ctx context.Context, args []string) error {
 	fs := newFlagSet("remediate exceptions delete", c.stderr,
 		"configd remediate exceptions delete --rule s3-encryption --resource-type AWS::S3::Bucket --resource-id legacy-bucket")
 	af := addAWSFlags(fs)
-	rule := fs.String("rule", "", "Config rule name (required)")
-	typ := fs.String("resource-type", "", "resource type (required)")
-	var ids stringList
-	fs.Var(&ids, "resource-id", "resource `id`; repeat the flag or list several ids (at least one)")
-	_, err := parseArgs(fs, args, &ids)
+	k := addKeyFlags(fs, true, "resource type (required)", "resource `id`; repeat the flag or list several ids (at least one)")
+	_, err := parseArgs(fs, args, &k.ids)
 	if err != nil {
 		return err
 	}
-	switch {
-	case *rule == "":
-		return usage(fs, "--rule is required")
-	case *typ == "":
-		return usage(fs, "--resource-type is required")
-	case len(ids) == 0:
-		return usage(fs, "give at least one --resource-id")
+	if err := k.check(); err != nil {
+		return usage(fs, "%v", err)
 	}
+	rule, typ, ids := &k.rule, &k.typ, k.ids
 	if err := af.check(); err != nil {
 		return usage(fs, "%v", err)
 	}
