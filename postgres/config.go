@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/configd/configd"
+	"github.com/configd/configd/internal/storecodec"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -109,29 +110,29 @@ func deleteNamed(ctx context.Context, t *tx, nt namedTable, scope configd.Scope,
 
 // GetRecorder returns the recorder named name.
 func (t *tx) GetRecorder(ctx context.Context, scope configd.Scope, name string) (*configd.Recorder, error) {
-	rec, err := getNamed[recorderRec](ctx, t, recorderTable, scope, name)
+	rec, err := getNamed[storecodec.RecorderRecord](ctx, t, recorderTable, scope, name)
 	if err != nil {
 		return nil, err
 	}
-	return rec.recorder(), nil
+	return rec.Recorder(), nil
 }
 
 // ListRecorders lists the scope's recorders ordered by name.
 func (t *tx) ListRecorders(ctx context.Context, scope configd.Scope) ([]*configd.Recorder, error) {
-	recs, err := listNamed[recorderRec](ctx, t, recorderTable, scope)
+	recs, err := listNamed[storecodec.RecorderRecord](ctx, t, recorderTable, scope)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*configd.Recorder, len(recs))
 	for i, rec := range recs {
-		out[i] = rec.recorder()
+		out[i] = rec.Recorder()
 	}
 	return out, nil
 }
 
 // PutRecorder creates or replaces the recorder named r.Name.
 func (t *tx) PutRecorder(ctx context.Context, scope configd.Scope, r *configd.Recorder) error {
-	return putNamed(ctx, t, recorderTable, scope, r.Name, recorderToRec(r))
+	return putNamed(ctx, t, recorderTable, scope, r.Name, storecodec.ToRecorderRecord(r))
 }
 
 // DeleteRecorder deletes the recorder named name.
@@ -141,29 +142,29 @@ func (t *tx) DeleteRecorder(ctx context.Context, scope configd.Scope, name strin
 
 // GetDeliveryChannel returns the delivery channel named name.
 func (t *tx) GetDeliveryChannel(ctx context.Context, scope configd.Scope, name string) (*configd.DeliveryChannel, error) {
-	rec, err := getNamed[channelRec](ctx, t, channelTable, scope, name)
+	rec, err := getNamed[storecodec.DeliveryChannelRecord](ctx, t, channelTable, scope, name)
 	if err != nil {
 		return nil, err
 	}
-	return rec.channel(), nil
+	return rec.Channel(), nil
 }
 
 // ListDeliveryChannels lists the scope's delivery channels ordered by name.
 func (t *tx) ListDeliveryChannels(ctx context.Context, scope configd.Scope) ([]*configd.DeliveryChannel, error) {
-	recs, err := listNamed[channelRec](ctx, t, channelTable, scope)
+	recs, err := listNamed[storecodec.DeliveryChannelRecord](ctx, t, channelTable, scope)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*configd.DeliveryChannel, len(recs))
 	for i, rec := range recs {
-		out[i] = rec.channel()
+		out[i] = rec.Channel()
 	}
 	return out, nil
 }
 
 // PutDeliveryChannel creates or replaces the delivery channel named c.Name.
 func (t *tx) PutDeliveryChannel(ctx context.Context, scope configd.Scope, c *configd.DeliveryChannel) error {
-	return putNamed(ctx, t, channelTable, scope, c.Name, channelToRec(c))
+	return putNamed(ctx, t, channelTable, scope, c.Name, storecodec.ToDeliveryChannelRecord(c))
 }
 
 // DeleteDeliveryChannel deletes the delivery channel named name.
@@ -173,29 +174,29 @@ func (t *tx) DeleteDeliveryChannel(ctx context.Context, scope configd.Scope, nam
 
 // GetRetention returns the retention configuration named name.
 func (t *tx) GetRetention(ctx context.Context, scope configd.Scope, name string) (*configd.RetentionConfiguration, error) {
-	rec, err := getNamed[retentionRec](ctx, t, retentionTable, scope, name)
+	rec, err := getNamed[storecodec.RetentionRecord](ctx, t, retentionTable, scope, name)
 	if err != nil {
 		return nil, err
 	}
-	return &configd.RetentionConfiguration{Name: rec.Name, RetentionPeriodInDays: rec.Days}, nil
+	return &configd.RetentionConfiguration{Name: rec.Name, RetentionPeriodInDays: rec.RetentionPeriodInDays}, nil
 }
 
 // ListRetentions lists the scope's retention configurations ordered by name.
 func (t *tx) ListRetentions(ctx context.Context, scope configd.Scope) ([]*configd.RetentionConfiguration, error) {
-	recs, err := listNamed[retentionRec](ctx, t, retentionTable, scope)
+	recs, err := listNamed[storecodec.RetentionRecord](ctx, t, retentionTable, scope)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*configd.RetentionConfiguration, len(recs))
 	for i, rec := range recs {
-		out[i] = &configd.RetentionConfiguration{Name: rec.Name, RetentionPeriodInDays: rec.Days}
+		out[i] = &configd.RetentionConfiguration{Name: rec.Name, RetentionPeriodInDays: rec.RetentionPeriodInDays}
 	}
 	return out, nil
 }
 
 // PutRetention creates or replaces the retention configuration named r.Name.
 func (t *tx) PutRetention(ctx context.Context, scope configd.Scope, r *configd.RetentionConfiguration) error {
-	return putNamed(ctx, t, retentionTable, scope, r.Name, &retentionRec{Name: r.Name, Days: r.RetentionPeriodInDays})
+	return putNamed(ctx, t, retentionTable, scope, r.Name, &storecodec.RetentionRecord{Name: r.Name, RetentionPeriodInDays: r.RetentionPeriodInDays})
 }
 
 // DeleteRetention deletes the retention configuration named name.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/configd/configd"
+	"github.com/configd/configd/internal/storecodec"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -41,7 +42,7 @@ func encodeSteps(steps []configd.StepDetail) (string, error) {
 	if steps != nil {
 		recs = make([]stepRec, len(steps))
 		for i, s := range steps {
-			recs[i] = stepRec{Name: s.Name, State: s.State, ErrorMessage: s.ErrorMessage, StartTime: ms(s.StartTime), StopTime: ms(s.StopTime)}
+			recs[i] = stepRec{Name: s.Name, State: s.State, ErrorMessage: s.ErrorMessage, StartTime: storecodec.Millis(s.StartTime), StopTime: storecodec.Millis(s.StopTime)}
 		}
 	}
 	return encode("execution steps", recs)
@@ -57,7 +58,7 @@ func decodeSteps(body string) ([]configd.StepDetail, error) {
 	}
 	steps := make([]configd.StepDetail, len(recs))
 	for i, r := range recs {
-		steps[i] = configd.StepDetail{Name: r.Name, State: r.State, ErrorMessage: r.ErrorMessage, StartTime: fromMS(r.StartTime), StopTime: fromMS(r.StopTime)}
+		steps[i] = configd.StepDetail{Name: r.Name, State: r.State, ErrorMessage: r.ErrorMessage, StartTime: storecodec.FromMillis(r.StartTime), StopTime: storecodec.FromMillis(r.StopTime)}
 	}
 	return steps, nil
 }
@@ -89,7 +90,7 @@ func scanExecution(r pgx.Rows) (execRow, error) {
 	if e.Steps, err = decodeSteps(steps); err != nil {
 		return row, err
 	}
-	e.InvocationTime, e.LastUpdatedTime, e.RunAt, e.LeaseUntil = fromMS(invoked), fromMS(updated), fromMS(run), fromMS(leaseUntil)
+	e.InvocationTime, e.LastUpdatedTime, e.RunAt, e.LeaseUntil = storecodec.FromMillis(invoked), storecodec.FromMillis(updated), storecodec.FromMillis(run), storecodec.FromMillis(leaseUntil)
 	row.Execution = &e
 	return row, nil
 }

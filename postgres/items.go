@@ -9,6 +9,7 @@ import (
 
 	"github.com/configd/configd"
 	"github.com/configd/configd/internal/itemcodec"
+	"github.com/configd/configd/internal/storecodec"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -229,7 +230,7 @@ func (t *tx) ListResources(ctx context.Context, scope configd.Scope, f configd.R
 		if err := r.Scan(&d.ResourceType, &d.ResourceID, &d.ResourceName, &deleted); err != nil {
 			return d, err
 		}
-		d.DeletionTime = fromMS(deleted)
+		d.DeletionTime = storecodec.FromMillis(deleted)
 		return d, nil
 	})
 	if err != nil {

@@ -6,12 +6,13 @@ import (
 
 	"github.com/configd/configd"
 	"github.com/configd/configd/internal/itemcodec"
+	"github.com/configd/configd/internal/storecodec"
 	"github.com/jackc/pgx/v5"
 )
 
 // Configuration items are stored in the binary form of internal/itemcodec
 // (column configuration_items.item). Before migration 0005 they were JSON
-// text (column body, in the form of itemRec); the migration's Go step,
+// text (column body, in the form of storecodec.ItemRecord); the migration's Go step,
 // convertItemsToBinary, converts every row.
 
 // convertBatch is how many rows convertItemsToBinary reads and updates at a
@@ -41,12 +42,12 @@ func convertItemsToBinary(ctx context.Context, tx pgx.Tx) error {
 				rows.Close()
 				return fmt.Errorf("read configuration items: %w", err)
 			}
-			var rec itemRec
+			var rec storecodec.ItemRecord
 			if err := decode(fmt.Sprintf("configuration item %d", seq), body, &rec); err != nil {
 				rows.Close()
 				return err
 			}
-			ci := rec.item()
+			ci := rec.Item()
 			seqs = append(seqs, seq)
 			items = append(items, itemcodec.Append(nil, &ci))
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/configd/configd"
 	"github.com/configd/configd/internal/pgtest"
+	"github.com/configd/configd/internal/storecodec"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -86,7 +87,7 @@ func legacySchema(t *testing.T, items []*configd.ConfigurationItem, corrupt bool
 	}
 	var seqs []int64
 	for _, ci := range items {
-		body, err := encode("configuration item", itemToRec(ci))
+		body, err := encode("configuration item", storecodec.ToItemRecord(ci))
 		if err != nil {
 			t.Fatal(err)
 		}

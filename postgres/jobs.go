@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/configd/configd"
+	"github.com/configd/configd/internal/storecodec"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -26,7 +27,7 @@ func scanJob(r pgx.Rows) (*configd.Job, error) {
 		return nil, err
 	}
 	j.RunAt = time.UnixMilli(runAt).UTC()
-	j.LeaseUntil, j.CreatedAt = fromMS(leaseUntil), fromMS(created)
+	j.LeaseUntil, j.CreatedAt = storecodec.FromMillis(leaseUntil), storecodec.FromMillis(created)
 	return &j, nil
 }
 

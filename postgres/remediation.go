@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/configd/configd"
+	"github.com/configd/configd/internal/storecodec"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -193,7 +194,7 @@ func scanException(r pgx.Rows) (*configd.RemediationException, error) {
 	if err := r.Scan(&e.RuleName, &e.ResourceType, &e.ResourceID, &e.Message, &expires); err != nil {
 		return nil, err
 	}
-	e.ExpirationTime = fromMS(expires)
+	e.ExpirationTime = storecodec.FromMillis(expires)
 	return &e, nil
 }
 

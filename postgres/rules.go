@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/configd/configd"
+	"github.com/configd/configd/internal/storecodec"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -138,34 +139,34 @@ type ruleStatusRec struct {
 
 func ruleStatusToRec(s *configd.RuleStatus) *ruleStatusRec {
 	return &ruleStatusRec{
-		FirstActivated:         ms(s.FirstActivatedTime),
-		LastDeactivated:        ms(s.LastDeactivatedTime),
-		LastSuccessInvocation:  ms(s.LastSuccessfulInvocationTime),
-		LastFailedInvocation:   ms(s.LastFailedInvocationTime),
-		LastSuccessEvaluation:  ms(s.LastSuccessfulEvaluationTime),
-		LastFailedEvaluation:   ms(s.LastFailedEvaluationTime),
+		FirstActivated:         storecodec.Millis(s.FirstActivatedTime),
+		LastDeactivated:        storecodec.Millis(s.LastDeactivatedTime),
+		LastSuccessInvocation:  storecodec.Millis(s.LastSuccessfulInvocationTime),
+		LastFailedInvocation:   storecodec.Millis(s.LastFailedInvocationTime),
+		LastSuccessEvaluation:  storecodec.Millis(s.LastSuccessfulEvaluationTime),
+		LastFailedEvaluation:   storecodec.Millis(s.LastFailedEvaluationTime),
 		LastErrorCode:          s.LastErrorCode,
 		LastErrorMessage:       s.LastErrorMessage,
 		FirstEvaluationStarted: s.FirstEvaluationStarted,
-		NextScheduledRun:       ms(s.NextScheduledRun),
-		LastOnDemandRun:        ms(s.LastOnDemandRun),
+		NextScheduledRun:       storecodec.Millis(s.NextScheduledRun),
+		LastOnDemandRun:        storecodec.Millis(s.LastOnDemandRun),
 		EvaluationsPending:     s.EvaluationsPending,
 	}
 }
 
 func (rec *ruleStatusRec) status() *configd.RuleStatus {
 	return &configd.RuleStatus{
-		FirstActivatedTime:           fromMS(rec.FirstActivated),
-		LastDeactivatedTime:          fromMS(rec.LastDeactivated),
-		LastSuccessfulInvocationTime: fromMS(rec.LastSuccessInvocation),
-		LastFailedInvocationTime:     fromMS(rec.LastFailedInvocation),
-		LastSuccessfulEvaluationTime: fromMS(rec.LastSuccessEvaluation),
-		LastFailedEvaluationTime:     fromMS(rec.LastFailedEvaluation),
+		FirstActivatedTime:           storecodec.FromMillis(rec.FirstActivated),
+		LastDeactivatedTime:          storecodec.FromMillis(rec.LastDeactivated),
+		LastSuccessfulInvocationTime: storecodec.FromMillis(rec.LastSuccessInvocation),
+		LastFailedInvocationTime:     storecodec.FromMillis(rec.LastFailedInvocation),
+		LastSuccessfulEvaluationTime: storecodec.FromMillis(rec.LastSuccessEvaluation),
+		LastFailedEvaluationTime:     storecodec.FromMillis(rec.LastFailedEvaluation),
 		LastErrorCode:                rec.LastErrorCode,
 		LastErrorMessage:             rec.LastErrorMessage,
 		FirstEvaluationStarted:       rec.FirstEvaluationStarted,
-		NextScheduledRun:             fromMS(rec.NextScheduledRun),
-		LastOnDemandRun:              fromMS(rec.LastOnDemandRun),
+		NextScheduledRun:             storecodec.FromMillis(rec.NextScheduledRun),
+		LastOnDemandRun:              storecodec.FromMillis(rec.LastOnDemandRun),
 		EvaluationsPending:           rec.EvaluationsPending,
 	}
 }
@@ -323,7 +324,7 @@ func scanEvaluation(r pgx.Rows) (*configd.EvaluationResult, error) {
 		&rec, &inv, &ordered, &e.ResultToken); err != nil {
 		return nil, err
 	}
-	e.ResultRecordedTime, e.ConfigRuleInvokedTime, e.OrderingTimestamp = fromMS(rec), fromMS(inv), fromMS(ordered)
+	e.ResultRecordedTime, e.ConfigRuleInvokedTime, e.OrderingTimestamp = storecodec.FromMillis(rec), storecodec.FromMillis(inv), storecodec.FromMillis(ordered)
 	return &e, nil
 }
 

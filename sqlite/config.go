@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/configd/configd"
+	"github.com/configd/configd/internal/storecodec"
 )
 
 // namedTable holds the statements of a table of named JSON bodies
@@ -130,32 +131,32 @@ func noSuchRetention(name string) error {
 
 // GetRecorder returns the recorder named name.
 func (t *tx) GetRecorder(ctx context.Context, scope configd.Scope, name string) (*configd.Recorder, error) {
-	rec, err := getNamed[recorderRecord](ctx, t, recorderTable, scope, name)
+	rec, err := getNamed[storecodec.RecorderRecord](ctx, t, recorderTable, scope, name)
 	if err == errNotFoundBody {
 		return nil, noSuchRecorder(name)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return rec.recorder(), nil
+	return rec.Recorder(), nil
 }
 
 // ListRecorders lists the scope's recorders ordered by name.
 func (t *tx) ListRecorders(ctx context.Context, scope configd.Scope) ([]*configd.Recorder, error) {
-	recs, err := listNamed[recorderRecord](ctx, t, recorderTable, scope)
+	recs, err := listNamed[storecodec.RecorderRecord](ctx, t, recorderTable, scope)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*configd.Recorder, len(recs))
 	for i, rec := range recs {
-		out[i] = rec.recorder()
+		out[i] = rec.Recorder()
 	}
 	return out, nil
 }
 
 // PutRecorder creates or replaces the recorder named r.Name.
 func (t *tx) PutRecorder(ctx context.Context, scope configd.Scope, r *configd.Recorder) error {
-	return putNamed(ctx, t, recorderTable, scope, r.Name, toRecorderRecord(r))
+	return putNamed(ctx, t, recorderTable, scope, r.Name, storecodec.ToRecorderRecord(r))
 }
 
 // DeleteRecorder deletes the recorder named name.
@@ -169,32 +170,32 @@ func (t *tx) DeleteRecorder(ctx context.Context, scope configd.Scope, name strin
 
 // GetDeliveryChannel returns the delivery channel named name.
 func (t *tx) GetDeliveryChannel(ctx context.Context, scope configd.Scope, name string) (*configd.DeliveryChannel, error) {
-	rec, err := getNamed[deliveryChannelRecord](ctx, t, channelTable, scope, name)
+	rec, err := getNamed[storecodec.DeliveryChannelRecord](ctx, t, channelTable, scope, name)
 	if err == errNotFoundBody {
 		return nil, noSuchChannel(name)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return rec.channel(), nil
+	return rec.Channel(), nil
 }
 
 // ListDeliveryChannels lists the scope's delivery channels ordered by name.
 func (t *tx) ListDeliveryChannels(ctx context.Context, scope configd.Scope) ([]*configd.DeliveryChannel, error) {
-	recs, err := listNamed[deliveryChannelRecord](ctx, t, channelTable, scope)
+	recs, err := listNamed[storecodec.DeliveryChannelRecord](ctx, t, channelTable, scope)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*configd.DeliveryChannel, len(recs))
 	for i, rec := range recs {
-		out[i] = rec.channel()
+		out[i] = rec.Channel()
 	}
 	return out, nil
 }
 
 // PutDeliveryChannel creates or replaces the delivery channel named c.Name.
 func (t *tx) PutDeliveryChannel(ctx context.Context, scope configd.Scope, c *configd.DeliveryChannel) error {
-	return putNamed(ctx, t, channelTable, scope, c.Name, toDeliveryChannelRecord(c))
+	return putNamed(ctx, t, channelTable, scope, c.Name, storecodec.ToDeliveryChannelRecord(c))
 }
 
 // DeleteDeliveryChannel deletes the delivery channel named name.
@@ -208,7 +209,7 @@ func (t *tx) DeleteDeliveryChannel(ctx context.Context, scope configd.Scope, nam
 
 // GetRetention returns the retention configuration named name.
 func (t *tx) GetRetention(ctx context.Context, scope configd.Scope, name string) (*configd.RetentionConfiguration, error) {
-	rec, err := getNamed[retentionRecord](ctx, t, retentionTable, scope, name)
+	rec, err := getNamed[storecodec.RetentionRecord](ctx, t, retentionTable, scope, name)
 	if err == errNotFoundBody {
 		return nil, noSuchRetention(name)
 	}
@@ -220,7 +221,7 @@ func (t *tx) GetRetention(ctx context.Context, scope configd.Scope, name string)
 
 // ListRetentions lists the scope's retention configurations ordered by name.
 func (t *tx) ListRetentions(ctx context.Context, scope configd.Scope) ([]*configd.RetentionConfiguration, error) {
-	recs, err := listNamed[retentionRecord](ctx, t, retentionTable, scope)
+	recs, err := listNamed[storecodec.RetentionRecord](ctx, t, retentionTable, scope)
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +234,7 @@ func (t *tx) ListRetentions(ctx context.Context, scope configd.Scope) ([]*config
 
 // PutRetention creates or replaces the retention configuration named r.Name.
 func (t *tx) PutRetention(ctx context.Context, scope configd.Scope, r *configd.RetentionConfiguration) error {
-	return putNamed(ctx, t, retentionTable, scope, r.Name, &retentionRecord{Name: r.Name, RetentionPeriodInDays: r.RetentionPeriodInDays})
+	return putNamed(ctx, t, retentionTable, scope, r.Name, &storecodec.RetentionRecord{Name: r.Name, RetentionPeriodInDays: r.RetentionPeriodInDays})
 }
 
 // DeleteRetention deletes the retention configuration named name.

@@ -7,12 +7,13 @@ import (
 
 	"github.com/configd/configd"
 	"github.com/configd/configd/internal/itemcodec"
+	"github.com/configd/configd/internal/storecodec"
 	sqlite "modernc.org/sqlite"
 )
 
 // Configuration items are stored in the binary form of internal/itemcodec
 // (column configuration_items.item). Before migration 0004 they were JSON
-// text (column body, in the form of itemRecord); the migration converts every
+// text (column body, in the form of storecodec.ItemRecord); the migration converts every
 // row with the SQL function configd_item_from_json(seq, body), registered
 // here for every connection this process opens.
 func init() {
@@ -38,11 +39,11 @@ func init() {
 // decodeLegacyItem decodes a body of the JSON form items had before
 // migration 0004.
 func decodeLegacyItem(seq int64, body []byte) (configd.ConfigurationItem, error) {
-	var rec itemRecord
+	var rec storecodec.ItemRecord
 	if err := json.Unmarshal(body, &rec); err != nil {
 		return configd.ConfigurationItem{}, fmt.Errorf("decode configuration item %d: %w", seq, err)
 	}
-	return rec.item(), nil
+	return rec.Item(), nil
 }
 
 // decodeItem decodes a configuration_items.item value, taking ownership of

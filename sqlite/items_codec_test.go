@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/configd/configd"
+	"github.com/configd/configd/internal/storecodec"
 )
 
 // legacyItems are items as the store kept them before migration 0004,
@@ -72,7 +73,7 @@ func TestMigrateItemsToBinary(t *testing.T) {
 	items := legacyItems()
 	var seqs []int64
 	for _, ci := range items {
-		body, err := json.Marshal(toItemRecord(ci))
+		body, err := json.Marshal(storecodec.ToItemRecord(ci))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/configd/configd"
+	"github.com/configd/configd/internal/storecodec"
 )
 
 // noSuchRemediationConfiguration is the error of a rule without a
@@ -167,7 +168,7 @@ func (t *tx) PutRemediationException(ctx context.Context, scope configd.Scope, e
 	if e.RuleName == "" {
 		return fmt.Errorf("sqlite: put remediation exception: a rule name is required")
 	}
-	body, err := json.Marshal(&exceptionRecord{Message: e.Message, ExpirationTime: millis(e.ExpirationTime)})
+	body, err := json.Marshal(&exceptionRecord{Message: e.Message, ExpirationTime: storecodec.Millis(e.ExpirationTime)})
 	if err != nil {
 		return fmt.Errorf("sqlite: encode remediation exception: %w", err)
 	}
@@ -189,7 +190,7 @@ func decodeException(rule, typ, id string, body []byte) (*configd.RemediationExc
 		ResourceType:   typ,
 		ResourceID:     id,
 		Message:        rec.Message,
-		ExpirationTime: fromMillis(rec.ExpirationTime),
+		ExpirationTime: storecodec.FromMillis(rec.ExpirationTime),
 	}, nil
 }
 

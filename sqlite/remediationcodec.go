@@ -1,9 +1,12 @@
 package sqlite
 
-import "github.com/configd/configd"
+import (
+	"github.com/configd/configd"
+	"github.com/configd/configd/internal/storecodec"
+)
 
 // The JSON records of remediation configurations, exceptions and
-// executions, in the style of codec.go.
+// executions, in the style of internal/storecodec.
 
 type remediationParameterRecord struct {
 	ResourceValue string   `json:"resourceValue,omitempty"`
@@ -108,7 +111,7 @@ type executionRecord struct {
 
 func toExecutionRecord(e *configd.RemediationExecution) *executionRecord {
 	rec := &executionRecord{
-		InvocationTime: millis(e.InvocationTime),
+		InvocationTime: storecodec.Millis(e.InvocationTime),
 		Automatic:      e.Automatic,
 		Attempt:        e.Attempt,
 	}
@@ -119,8 +122,8 @@ func toExecutionRecord(e *configd.RemediationExecution) *executionRecord {
 				Name:         s.Name,
 				State:        s.State,
 				ErrorMessage: s.ErrorMessage,
-				StartTime:    millis(s.StartTime),
-				StopTime:     millis(s.StopTime),
+				StartTime:    storecodec.Millis(s.StartTime),
+				StopTime:     storecodec.Millis(s.StopTime),
 			}
 		}
 	}
@@ -129,7 +132,7 @@ func toExecutionRecord(e *configd.RemediationExecution) *executionRecord {
 
 // fill sets the fields of e that the record holds.
 func (rec *executionRecord) fill(e *configd.RemediationExecution) {
-	e.InvocationTime = fromMillis(rec.InvocationTime)
+	e.InvocationTime = storecodec.FromMillis(rec.InvocationTime)
 	e.Automatic = rec.Automatic
 	e.Attempt = rec.Attempt
 	if rec.Steps != nil {
@@ -139,8 +142,8 @@ func (rec *executionRecord) fill(e *configd.RemediationExecution) {
 				Name:         s.Name,
 				State:        s.State,
 				ErrorMessage: s.ErrorMessage,
-				StartTime:    fromMillis(s.StartTime),
-				StopTime:     fromMillis(s.StopTime),
+				StartTime:    storecodec.FromMillis(s.StartTime),
+				StopTime:     storecodec.FromMillis(s.StopTime),
 			}
 		}
 	}

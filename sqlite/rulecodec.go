@@ -1,6 +1,9 @@
 package sqlite
 
-import "github.com/configd/configd"
+import (
+	"github.com/configd/configd"
+	"github.com/configd/configd/internal/storecodec"
+)
 
 // The JSON records of rules, rule statuses and evaluation results, in the
 // style of codec.go: explicit field names, times as epoch milliseconds
@@ -124,34 +127,34 @@ type ruleStatusRecord struct {
 
 func toRuleStatusRecord(st *configd.RuleStatus) *ruleStatusRecord {
 	return &ruleStatusRecord{
-		FirstActivatedTime:           millis(st.FirstActivatedTime),
-		LastDeactivatedTime:          millis(st.LastDeactivatedTime),
-		LastSuccessfulInvocationTime: millis(st.LastSuccessfulInvocationTime),
-		LastFailedInvocationTime:     millis(st.LastFailedInvocationTime),
-		LastSuccessfulEvaluationTime: millis(st.LastSuccessfulEvaluationTime),
-		LastFailedEvaluationTime:     millis(st.LastFailedEvaluationTime),
+		FirstActivatedTime:           storecodec.Millis(st.FirstActivatedTime),
+		LastDeactivatedTime:          storecodec.Millis(st.LastDeactivatedTime),
+		LastSuccessfulInvocationTime: storecodec.Millis(st.LastSuccessfulInvocationTime),
+		LastFailedInvocationTime:     storecodec.Millis(st.LastFailedInvocationTime),
+		LastSuccessfulEvaluationTime: storecodec.Millis(st.LastSuccessfulEvaluationTime),
+		LastFailedEvaluationTime:     storecodec.Millis(st.LastFailedEvaluationTime),
 		LastErrorCode:                st.LastErrorCode,
 		LastErrorMessage:             st.LastErrorMessage,
 		FirstEvaluationStarted:       st.FirstEvaluationStarted,
-		NextScheduledRun:             millis(st.NextScheduledRun),
-		LastOnDemandRun:              millis(st.LastOnDemandRun),
+		NextScheduledRun:             storecodec.Millis(st.NextScheduledRun),
+		LastOnDemandRun:              storecodec.Millis(st.LastOnDemandRun),
 		EvaluationsPending:           st.EvaluationsPending,
 	}
 }
 
 func (rec *ruleStatusRecord) status() *configd.RuleStatus {
 	return &configd.RuleStatus{
-		FirstActivatedTime:           fromMillis(rec.FirstActivatedTime),
-		LastDeactivatedTime:          fromMillis(rec.LastDeactivatedTime),
-		LastSuccessfulInvocationTime: fromMillis(rec.LastSuccessfulInvocationTime),
-		LastFailedInvocationTime:     fromMillis(rec.LastFailedInvocationTime),
-		LastSuccessfulEvaluationTime: fromMillis(rec.LastSuccessfulEvaluationTime),
-		LastFailedEvaluationTime:     fromMillis(rec.LastFailedEvaluationTime),
+		FirstActivatedTime:           storecodec.FromMillis(rec.FirstActivatedTime),
+		LastDeactivatedTime:          storecodec.FromMillis(rec.LastDeactivatedTime),
+		LastSuccessfulInvocationTime: storecodec.FromMillis(rec.LastSuccessfulInvocationTime),
+		LastFailedInvocationTime:     storecodec.FromMillis(rec.LastFailedInvocationTime),
+		LastSuccessfulEvaluationTime: storecodec.FromMillis(rec.LastSuccessfulEvaluationTime),
+		LastFailedEvaluationTime:     storecodec.FromMillis(rec.LastFailedEvaluationTime),
 		LastErrorCode:                rec.LastErrorCode,
 		LastErrorMessage:             rec.LastErrorMessage,
 		FirstEvaluationStarted:       rec.FirstEvaluationStarted,
-		NextScheduledRun:             fromMillis(rec.NextScheduledRun),
-		LastOnDemandRun:              fromMillis(rec.LastOnDemandRun),
+		NextScheduledRun:             storecodec.FromMillis(rec.NextScheduledRun),
+		LastOnDemandRun:              storecodec.FromMillis(rec.LastOnDemandRun),
 		EvaluationsPending:           rec.EvaluationsPending,
 	}
 }
@@ -171,9 +174,9 @@ func toEvaluationRecord(e *configd.EvaluationResult) *evaluationRecord {
 	return &evaluationRecord{
 		EvaluationMode:        e.EvaluationMode,
 		Annotation:            e.Annotation,
-		ResultRecordedTime:    millis(e.ResultRecordedTime),
-		ConfigRuleInvokedTime: millis(e.ConfigRuleInvokedTime),
-		OrderingTimestamp:     millis(e.OrderingTimestamp),
+		ResultRecordedTime:    storecodec.Millis(e.ResultRecordedTime),
+		ConfigRuleInvokedTime: storecodec.Millis(e.ConfigRuleInvokedTime),
+		OrderingTimestamp:     storecodec.Millis(e.OrderingTimestamp),
 		ResultToken:           e.ResultToken,
 	}
 }
@@ -187,9 +190,9 @@ func (rec *evaluationRecord) result(rule, typ, id, compliance string) *configd.E
 		EvaluationMode:        rec.EvaluationMode,
 		ComplianceType:        compliance,
 		Annotation:            rec.Annotation,
-		ResultRecordedTime:    fromMillis(rec.ResultRecordedTime),
-		ConfigRuleInvokedTime: fromMillis(rec.ConfigRuleInvokedTime),
-		OrderingTimestamp:     fromMillis(rec.OrderingTimestamp),
+		ResultRecordedTime:    storecodec.FromMillis(rec.ResultRecordedTime),
+		ConfigRuleInvokedTime: storecodec.FromMillis(rec.ConfigRuleInvokedTime),
+		OrderingTimestamp:     storecodec.FromMillis(rec.OrderingTimestamp),
 		ResultToken:           rec.ResultToken,
 	}
 }
