@@ -189,9 +189,13 @@ func (f *awsFlags) check() error {
 
 func (f *awsFlags) json() bool { return f.output == "json" }
 
-// service returns a configservice client configured from the flags, the
-// standard AWS environment and shared files.
-func (c *cli) service(ctx context.Context, f *awsFlags) (*configservice.Client, error) {
+// service checks the AWS flags (a usage error of fs when they are wrong)
+// and returns a configservice client configured from them, the standard
+// AWS environment and shared files.
+func (c *cli) service(ctx context.Context, fs *flag.FlagSet, f *awsFlags) (*configservice.Client, error) {
+	if err := f.check(); err != nil {
+		return nil, usage(fs, "%v", err)
+	}
 	var opts []func(*config.LoadOptions) error
 	if f.region != "" {
 		opts = append(opts, config.WithRegion(f.region))

@@ -39,10 +39,7 @@ func runCompliance(ctx context.Context, args []string, stdout, stderr io.Writer)
 	case *rule != "" && *typ != "":
 		return usage(fs, "give --rule or --resource-type, not both")
 	}
-	if err := af.check(); err != nil {
-		return usage(fs, "%v", err)
-	}
-	svc, err := c.service(ctx, af)
+	svc, err := c.service(ctx, fs, af)
 	if err != nil {
 		return cliError(err)
 	}

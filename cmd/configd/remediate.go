@@ -55,10 +55,7 @@ func (c *cli) remediateStart(ctx context.Context, args []string) error {
 	case *timeout < 0:
 		return usage(fs, "--timeout must not be negative")
 	}
-	if err := af.check(); err != nil {
-		return usage(fs, "%v", err)
-	}
-	svc, err := c.service(ctx, af)
+	svc, err := c.service(ctx, fs, af)
 	if err != nil {
 		return err
 	}
@@ -119,10 +116,7 @@ func (c *cli) remediateStatus(ctx context.Context, args []string) error {
 		return usage(fs, "%v", err)
 	}
 	rule, typ, ids := &k.rule, &k.typ, k.ids
-	if err := af.check(); err != nil {
-		return usage(fs, "%v", err)
-	}
-	svc, err := c.service(ctx, af)
+	svc, err := c.service(ctx, fs, af)
 	if err != nil {
 		return err
 	}
@@ -235,10 +229,7 @@ func (c *cli) remediateDeleteConfig(ctx context.Context, args []string) error {
 	case *timeout < 0:
 		return usage(fs, "--timeout must not be negative")
 	}
-	if err := af.check(); err != nil {
-		return usage(fs, "%v", err)
-	}
-	svc, err := c.service(ctx, af)
+	svc, err := c.service(ctx, fs, af)
 	if err != nil {
 		return err
 	}

@@ -66,10 +66,7 @@ func (c *cli) exceptionsList(ctx context.Context, args []string) error {
 		return usage(fs, "%v", err)
 	}
 	rule, typ, ids := &k.rule, &k.typ, k.ids
-	if err := af.check(); err != nil {
-		return usage(fs, "%v", err)
-	}
-	svc, err := c.service(ctx, af)
+	svc, err := c.service(ctx, fs, af)
 	if err != nil {
 		return err
 	}
@@ -152,10 +149,7 @@ func (c *cli) exceptionsPut(ctx context.Context, args []string) error {
 	if err != nil {
 		return usage(fs, "%v", err)
 	}
-	if err := af.check(); err != nil {
-		return usage(fs, "%v", err)
-	}
-	svc, err := c.service(ctx, af)
+	svc, err := c.service(ctx, fs, af)
 	if err != nil {
 		return err
 	}
@@ -191,10 +185,7 @@ func (c *cli) exceptionsDelete(ctx context.Context, args []string) error {
 		return usage(fs, "%v", err)
 	}
 	rule, typ, ids := &k.rule, &k.typ, k.ids
-	if err := af.check(); err != nil {
-		return usage(fs, "%v", err)
-	}
-	svc, err := c.service(ctx, af)
+	svc, err := c.service(ctx, fs, af)
 	if err != nil {
 		return err
 	}

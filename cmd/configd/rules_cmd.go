@@ -28,10 +28,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if err := af.check(); err != nil {
-		return usage(fs, "%v", err)
-	}
-	svc, err := c.service(ctx, af)
+	svc, err := c.service(ctx, fs, af)
 	if err != nil {
 		return cliError(err)
 	}
