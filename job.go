@@ -2,8 +2,22 @@ package configd
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
 	"time"
 )
+
+// NewOwnerID names a holder of leases and job claims: "host/pid/random",
+// unique across processes and restarts, and telling in logs which process
+// holds what.
+func NewOwnerID() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	rand.Read(b)
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b))
+}
 
 // Job kinds.
 const (

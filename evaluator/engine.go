@@ -2,15 +2,12 @@ package evaluator
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math"
 	mrand "math/rand/v2"
-	"os"
 	"sync"
 	"time"
 
@@ -136,7 +133,7 @@ func New(o Options) *Engine {
 		o.Logger = slog.Default()
 	}
 	if o.Owner == "" {
-		o.Owner = newOwnerID()
+		o.Owner = "evaluator/" + configd.NewOwnerID()
 	}
 	if o.Workers <= 0 {
 		o.Workers = DefaultWorkers
@@ -171,14 +168,6 @@ func New(o Options) *Engine {
 	}
 	return &Engine{o: o, log: o.Logger, clock: o.Clock, policies: newPolicyCache(256),
 		wake: make(chan struct{}, 1), invokeSem: make(chan struct{}, o.InvokeConcurrency)}
-}
-
-// newOwnerID returns host-pid-random, unique per process.
-func newOwnerID() string {
-	host, _ := os.Hostname()
-	b := make([]byte, 4)
-	rand.Read(b)
-	return fmt.Sprintf("evaluator-%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
 }
 
 // Owner returns the id under which the engine leases jobs.

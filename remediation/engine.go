@@ -2,11 +2,8 @@ package remediation
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"os"
 	"sync"
 	"time"
 
@@ -144,7 +141,7 @@ func New(o Options) (*Engine, error) {
 		o.Metrics = NewMetrics(nil)
 	}
 	if o.Owner == "" {
-		o.Owner = defaultOwner()
+		o.Owner = configd.NewOwnerID()
 	}
 	if o.Workers <= 0 {
 		o.Workers = DefaultWorkers
@@ -179,13 +176,6 @@ func New(o Options) (*Engine, error) {
 		o.After = time.After
 	}
 	return &Engine{o: o, svc: o.Service, log: o.Logger, m: o.Metrics, wake: make(chan struct{}, 1), claimed: map[string]bool{}, inflight: map[string]bool{}, flights: map[string]*flight{}}, nil
-}
-
-func defaultOwner() string {
-	host, _ := os.Hostname()
-	b := make([]byte, 4)
-	rand.Read(b)
-	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
 }
 
 // Owner returns the name under which this engine's workers hold leases.

@@ -182,11 +182,10 @@ func (c *cluster) kill9(n *node) {
 	<-n.done
 }
 
-// nodeOf returns the process an owner id names (every engine's owner id
-// ends with the process id and a random suffix: "host/PID/rand",
-// "host-PID-rand", "evaluator-host-PID-rand"), or nil.
+// nodeOf returns the process an owner id names (configd.NewOwnerID:
+// "host/PID/rand", "evaluator/host/PID/rand"), or nil.
 func (c *cluster) nodeOf(owner string) *node {
-	f := strings.FieldsFunc(owner, func(r rune) bool { return r == '/' || r == '-' })
+	f := strings.Split(owner, "/")
 	if len(f) < 2 {
 		return nil
 	}

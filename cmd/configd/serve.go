@@ -141,7 +141,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	m.Leader = &lease.Leader{Store: m.Store, Name: "configd-leader", Owner: processID(), TTL: c.LeaderLease, Clock: m.Clock, Logger: m.Logger}
+	m.Leader = &lease.Leader{Store: m.Store, Name: "configd-leader", Owner: configd.NewOwnerID(), TTL: c.LeaderLease, Clock: m.Clock, Logger: m.Logger}
 	m.Discovery = &discovery.Service{Accounts: accounts, Interval: c.DiscoveryInterval, Logger: m.Logger, Leader: m.Leader.IsLeader,
 		Poll: recorder.PollOptions{MaxAttempts: c.UpstreamMaxAttempts}}
 	m.Service = service.New(service.Options{Store: m.Store, Clock: m.Clock, Logger: m.Logger, SnapshotDir: filepath.Join(c.DataDir, "s3"),
@@ -336,9 +336,3 @@ func openStore(ctx context.Context, c *ServeConfig) (configd.Store, error) {
 	return sqlite.Open(ctx, filepath.Join(c.DataDir, "configd.db"))
 }
 
-// processID names this process in leases and job claims: host, pid and a
-// random suffix, unique across restarts.
-func processID() string {
-	host, _ := os.Hostname()
-	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), service.NewUUID()[:8])
-}
