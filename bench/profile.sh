@@ -17,20 +17,8 @@ cd "$(dirname "$0")/.."
 ops=("$@")
 ((${#ops[@]})) || ops=(put-new put-update get1 get10 get100 history list)
 
-work=$(mktemp -d /tmp/configd-profile.XXXXXX)
-pids=()
-cleanup() {
-	local pid
-	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-	if [[ "${KEEP:-0}" == 1 ]]; then echo "kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+source bench/lib.sh
+bench_setup profile
 
 mkdir -p "$work/bin"
 go build -o "$work/bin/profile" ./bench/profile
