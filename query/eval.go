@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/configd/configd"
+
+	"github.com/configd/configd/internal/wildcard"
 )
 
 // Item is a configuration item as the query language sees it: the JSON
@@ -255,29 +257,7 @@ func Match(x Expr, it Item) bool {
 // like matches s against a pattern where % is any run and _ any one
 // character, case-insensitively.
 func like(s, pattern string) bool {
-	s, pattern = strings.ToLower(s), strings.ToLower(pattern)
-	// Iterative matching with backtracking to the last %.
-	si, pi, star, mark := 0, 0, -1, 0
-	for si < len(s) {
-		switch {
-		case pi < len(pattern) && (pattern[pi] == '_' || pattern[pi] == s[si]):
-			si++
-			pi++
-		case pi < len(pattern) && pattern[pi] == '%':
-			star, mark = pi, si
-			pi++
-		case star >= 0:
-			pi = star + 1
-			mark++
-			si = mark
-		default:
-			return false
-		}
-	}
-	for pi < len(pattern) && pattern[pi] == '%' {
-		pi++
-	}
-	return pi == len(pattern)
+	return wildcard.Match(strings.ToLower(pattern), strings.ToLower(s), '%', '_')
 }
 
 // Run evaluates the query over items and returns the result rows as JSON

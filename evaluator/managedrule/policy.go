@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/url"
 	"strings"
+
+	"github.com/configd/configd/internal/wildcard"
 )
 
 // policyDocument is an IAM policy (identity or resource based).
@@ -202,26 +204,4 @@ func matchAny(patterns []string, s string) bool {
 
 // wildcardMatch matches s against a pattern where * is any run of
 // characters and ? one character.
-func wildcardMatch(p, s string) bool {
-	var pi, si, star, mark = 0, 0, -1, 0
-	for si < len(s) {
-		switch {
-		case pi < len(p) && (p[pi] == '?' || p[pi] == s[si]):
-			pi++
-			si++
-		case pi < len(p) && p[pi] == '*':
-			star, mark = pi, si
-			pi++
-		case star >= 0:
-			pi = star + 1
-			mark++
-			si = mark
-		default:
-			return false
-		}
-	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p)
-}
+func wildcardMatch(p, s string) bool { return wildcard.Match(p, s, '*', '?') }
