@@ -456,7 +456,7 @@ func (s *Service) ListAggregateResources(ctx context.Context, scope configd.Scop
 	err = s.read(ctx, func(tx configd.Tx) error {
 		out = nil
 		for _, sc := range scopes {
-			if f.AccountID != "" && sc.AccountID != f.AccountID || f.Region != "" && sc.Region != f.Region {
+			if !f.inScope(sc) {
 				continue
 			}
 			rf := configd.ResourceFilter{ResourceType: resourceType, ResourceName: f.ResourceName}
@@ -481,6 +481,12 @@ type AggregateFilter struct {
 	AccountID, Region, ResourceID, ResourceName, ResourceType string
 }
 
+// inScope reports whether the filter's account and region (empty: any)
+// admit the source scope sc.
+func (f AggregateFilter) inScope(sc configd.Scope) bool {
+	return (f.AccountID == "" || sc.AccountID == f.AccountID) && (f.Region == "" || sc.Region == f.Region)
+}
+
 // AggregateCount is a resource count of one account, region and type.
 type AggregateCount struct {
 	Scope configd.Scope
@@ -498,7 +504,7 @@ func (s *Service) CountAggregateResources(ctx context.Context, scope configd.Sco
 	err = s.read(ctx, func(tx configd.Tx) error {
 		out = nil
 		for _, sc := range scopes {
-			if f.AccountID != "" && sc.AccountID != f.AccountID || f.Region != "" && sc.Region != f.Region {
+			if !f.inScope(sc) {
 				continue
 			}
 			var types []string
