@@ -16,7 +16,7 @@ import (
 )
 
 // generatedFiles are the files internal/gen writes.
-var generatedFiles = []string{"operations_gen.go", "shapes_gen_test.go", "types_gen.go", "validate_gen.go"}
+var generatedFiles = []string{"encode_gen.go", "operations_gen.go", "shapes_gen_test.go", "types_gen.go", "validate_gen.go"}
 
 // TestGeneratedFilesUpToDate runs the generator into a temporary directory
 // and compares its output with the committed files byte for byte.

@@ -50,21 +50,7 @@ func (t Timestamp) IsZero() bool { return t.Time.IsZero() }
 // number such as 1700000000.123, or 1700000000 when the milliseconds are
 // zero. Sub-millisecond digits are dropped (rounded down).
 func (t Timestamp) MarshalJSON() ([]byte, error) {
-	ms := t.UnixMilli()
-	b := make([]byte, 0, 24)
-	if ms < 0 {
-		b = append(b, '-')
-		ms = -ms
-	}
-	b = strconv.AppendInt(b, ms/1000, 10)
-	if frac := ms % 1000; frac != 0 {
-		digits := []byte{'.', byte('0' + frac/100), byte('0' + frac/10%10), byte('0' + frac%10)}
-		for digits[len(digits)-1] == '0' {
-			digits = digits[:len(digits)-1]
-		}
-		b = append(b, digits...)
-	}
-	return b, nil
+	return appendTimestamp(make([]byte, 0, 24), t), nil
 }
 
 // UnmarshalJSON reads a JSON number of epoch seconds (a fraction and an

@@ -56,6 +56,28 @@ func TestWriteJSON(t *testing.T) {
 			t.Errorf("body of %d bytes: %.60q...", w.Body.Len(), w.Body.String())
 		}
 	})
+	t.Run("OKAppender", func(t *testing.T) {
+		want := `{"baseConfigurationItems":[],"unprocessedResourceKeys":[{"resourceType":"AWS::S3::Bucket","resourceId":"b\"1"}]}`
+		for range 3 { // after a large response, the pooled buffer is reused
+			s.writeJSON(httptest.NewRecorder(), http.StatusOK, batchResponse(10))
+			w := httptest.NewRecorder()
+			s.writeJSON(w, http.StatusOK, &api.BatchGetResourceConfigResponse{
+				BaseConfigurationItems:  []api.BaseConfigurationItem{},
+				UnprocessedResourceKeys: []api.ResourceKey{{ResourceType: "AWS::S3::Bucket", ResourceId: `b"1`}},
+			})
+			if got := w.Body.String(); got != want || w.Header().Get("Content-Length") != strconv.Itoa(len(want)) {
+				t.Fatalf("body %q, Content-Length %s; want %q", got, w.Header().Get("Content-Length"), want)
+			}
+		}
+	})
+	t.Run("ErrorBody", func(t *testing.T) {
+		// As encoding/json writes the map AWS's body used to be: keys in order.
+		w := httptest.NewRecorder()
+		s.writeJSON(w, http.StatusBadRequest, errorBody{"ValidationException", "Value '<a&\"b\">' at 'x'\n"})
+		if got, want := w.Body.String(), `{"__type":"ValidationException","message":"Value '<a&\"b\">' at 'x'\n"}`; got != want {
+			t.Errorf("body %s, want %s", got, want)
+		}
+	})
 	t.Run("ErrEncode", func(t *testing.T) {
 		w := httptest.NewRecorder()
 		s.writeJSON(w, http.StatusOK, map[string]any{"f": func() {}})

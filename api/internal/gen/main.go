@@ -32,6 +32,7 @@ var reserved = map[string]bool{
 	"Paginator": true, "Input": true, "EnumValues": true,
 	"Int32": true, "Int64": true, "Bool": true,
 	"ToInt32": true, "ToInt64": true, "ToBool": true,
+	"Appender": true, "AppendString": true,
 }
 
 func main() {
@@ -68,6 +69,7 @@ func generate(m *model) (map[string][]byte, error) {
 		return nil, err
 	}
 	files := map[string]func(*bytes.Buffer){
+		"encode_gen.go":      g.writeEncode,
 		"types_gen.go":       g.writeTypes,
 		"validate_gen.go":    g.writeValidate,
 		"operations_gen.go":  g.writeOperations,
@@ -120,8 +122,8 @@ func (g *generator) prepare() error {
 			if !isIdent(mb.Name) {
 				return fmt.Errorf("shape %s: member %q is not a Go identifier", name, mb.Name)
 			}
-			if exportName(mb.Name) == "Validate" {
-				return fmt.Errorf("shape %s: member %s collides with method Validate", name, mb.Name)
+			if n := exportName(mb.Name); n == "Validate" || n == "AppendJSON" {
+				return fmt.Errorf("shape %s: member %s collides with method %s", name, mb.Name, n)
 			}
 		}
 		g.structs = append(g.structs, name)
