@@ -139,7 +139,20 @@ func dsn(abs string, readOnly bool) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "temp_store(MEMORY)")
-	q.Add("_pragma", "cache_size(-16384)") // 16 MiB per connection
+	// Page cache: 16 MiB for the writer, whose inserts land on pages all
+	// over the B-trees (2 MiB cost 7% of put-new's throughput), 2 MiB for
+	// each reader: enough for the interior pages of the B-trees, while the
+	// operating system's page cache holds the file. With 1,000,000 items (a
+	// 2.6 GB file read at random) a larger reader cache only costs more:
+	// BatchGetResourceConfig of 100 keys spent 2,250 µs of CPU with 16 MiB
+	// and 2,000-2,160 µs with 2 MiB, at a p99 latency of 12.9-13.5 ms
+	// against 10.0-10.9 ms, and the server's RSS fell from 200 to 70 MB; on
+	// a store small enough for 16 MiB, reads were within 5%.
+	cacheKiB := 16 << 10
+	if readOnly {
+		cacheKiB = 2 << 10
+	}
+	q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", cacheKiB))
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
