@@ -20,13 +20,7 @@ var (
 	qLatestItem = readQuery(`SELECT c.seq, c.item FROM resources r
 		JOIN configuration_items c ON c.seq = r.latest_seq
 		WHERE r.account_id = ? AND r.region = ? AND r.resource_type = ? AND r.resource_id = ?`)
-	// LatestItems: json_each is the outer loop (CROSS JOIN keeps SQLite's
-	// planner from reordering), each key one primary-key lookup, and rows
-	// come out in the order of the keys.
-	qLatestItems = readQuery(`SELECT k.key, c.seq, c.item FROM json_each(?) k
-		CROSS JOIN resources r ON r.account_id = ? AND r.region = ?
-			AND r.resource_type = k.value ->> 0 AND r.resource_id = k.value ->> 1
-		CROSS JOIN configuration_items c ON c.seq = r.latest_seq`)
+	// LatestItems: see latestItemsQueries.
 	qResourceLive = readQuery(`SELECT deletion_time IS NULL FROM resources
 		WHERE account_id = ? AND region = ? AND resource_type = ? AND resource_id = ?`)
 	qInsertItem = itemWriteQuery(`INSERT INTO configuration_items
@@ -67,6 +61,38 @@ var (
 					AND r.resource_id = configuration_items.resource_id
 					AND r.latest_seq = configuration_items.seq)`)
 )
+
+// latestItemsSizes are the numbers of keys latestItemsQueries look up: a
+// call is padded up to the next size with keys that match nothing, and
+// split into calls of at most the last size (BatchGetResourceConfig's 100).
+var latestItemsSizes = [...]int{2, 4, 8, 16, 32, 64, 100}
+
+// latestItemsQueries[i] reads the latest items of latestItemsSizes[i] keys
+// bound as parameters (type, id, type, id, ..., account, region): the keys
+// are the outer loop (CROSS JOIN keeps SQLite's planner from reordering),
+// each one primary-key lookup in resources and one in configuration_items,
+// and a row says which key it answers. Binding the keys spares SQLite the
+// JSON parsing of a json_each list (5% of BatchGetResourceConfig's CPU with
+// 100 keys).
+var latestItemsQueries = func() (qs [len(latestItemsSizes)]*query) {
+	for i, n := range latestItemsSizes {
+		var b strings.Builder
+		b.WriteString(`WITH k(at, resource_type, resource_id) AS (VALUES `)
+		for j := range n {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "(%d, ?, ?)", j)
+		}
+		b.WriteString(`)
+		SELECT k.at, c.seq, c.item FROM k
+		CROSS JOIN resources r ON r.account_id = ? AND r.region = ?
+			AND r.resource_type = k.resource_type AND r.resource_id = k.resource_id
+		CROSS JOIN configuration_items c ON c.seq = r.latest_seq`)
+		qs[i] = readQuery(b.String())
+	}
+	return qs
+}()
 
 // listQueries holds the eight forms of the ListResources query, indexed by
 // a combination of the list* bits: each reads the best index for its filters
@@ -181,15 +207,27 @@ func (t *tx) LatestItems(ctx context.Context, scope configd.Scope, keys []config
 		}
 		return []*configd.StoredItem{it}, nil
 	}
-	list := make([][2]string, len(keys))
-	for i, k := range keys {
-		list[i] = [2]string{k.ResourceType, k.ResourceID}
+	if most := latestItemsSizes[len(latestItemsSizes)-1]; len(keys) > most {
+		items, err := t.LatestItems(ctx, scope, keys[:most])
+		if err != nil {
+			return nil, err
+		}
+		rest, err := t.LatestItems(ctx, scope, keys[most:])
+		return append(items, rest...), err
 	}
-	arg, err := json.Marshal(list)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: latest items: %w", err)
+	size := 0
+	for size < len(latestItemsSizes)-1 && latestItemsSizes[size] < len(keys) {
+		size++
 	}
-	rows, err := t.query(ctx, qLatestItems, string(arg), scope.AccountID, scope.Region)
+	args := make([]any, 0, 2*latestItemsSizes[size]+2)
+	for _, k := range keys {
+		args = append(args, k.ResourceType, k.ResourceID)
+	}
+	for len(args) < 2*latestItemsSizes[size] {
+		args = append(args, "", "") // no resource type is empty
+	}
+	args = append(args, scope.AccountID, scope.Region)
+	rows, err := t.query(ctx, latestItemsQueries[size], args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: latest items: %w", err)
 	}
