@@ -70,7 +70,9 @@
 // # Transactions
 //
 // The database runs in WAL mode with synchronous=NORMAL. A DB holds two
-// database/sql pools on the file:
+// database/sql pools on the file, and a connection of its own for
+// checkpoints, which a goroutine runs every 100ms so that no COMMIT waits for
+// one (checkpoint.go):
 //
 //   - the writer: one connection; Write transactions begin with BEGIN
 //     IMMEDIATE, so they are serialized (within the process by the pool,

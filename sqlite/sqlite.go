@@ -33,6 +33,8 @@ type DB struct {
 	path   string
 	writer *pool
 	reader *pool
+	// checkpointer copies the write-ahead log into the file (checkpoint.go).
+	checkpointer *checkpointer
 
 	// Group commit of Writes (group.go).
 	token       chan struct{} // held by the Write running statements
@@ -127,6 +129,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		rdb.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
 	}
+	if d.checkpointer, err = startCheckpointer(abs); err != nil {
+		d.writer.close()
+		d.reader.close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
+	}
 	return d, nil
 }
 
@@ -160,6 +167,8 @@ func dsn(abs string, readOnly bool) string {
 		// find it. Write transactions take the write lock at BEGIN, so they
 		// never fail half-way with SQLITE_BUSY when upgrading a read lock.
 		q.Add("_pragma", "journal_mode(WAL)")
+		// The checkpointer checkpoints (checkpoint.go), never a COMMIT.
+		q.Add("_pragma", "wal_autocheckpoint(0)")
 		q.Set("_txlock", "immediate")
 	}
 	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}
@@ -202,7 +211,7 @@ func (d *DB) Path() string { return d.path }
 
 // Close closes all connections. Transactions still running fail.
 func (d *DB) Close() error {
-	return errors.Join(d.reader.close(), d.writer.close())
+	return errors.Join(d.checkpointer.close(), d.reader.close(), d.writer.close())
 }
 
 // Ping checks that the database file can be read.
