@@ -3,7 +3,9 @@
 #
 #  1. builds configd, bench/noop, bench/load and bench/seed;
 #  2. starts moto server, configd (fresh data dir, SigV4 verified against a
-#     credentials file) and the no-op ceiling on free loopback ports;
+#     credentials file) and the no-op ceiling on free loopback ports; for
+#     each read op also the no-op server answering configd's own reply to it
+#     (noop-sized), a ceiling that moves as many bytes as configd's answers;
 #  3. on each: creates a recorder, preloads KEYS resources x VERSIONS
 #     versions (unmeasured), then runs every op for DURATION at CONC
 #     workers, interleaving the systems op by op, and prints a table and
@@ -84,25 +86,49 @@ for s in "${systems[@]}"; do
 done
 
 common=(-c "$CONC" -keys "$KEYS" -versions "$VERSIONS" -max-time 10m)
+mkdir -p "$work/replies"
 for s in "${systems[@]}"; do
 	log "$s: setup and preload"
+	sample=()
+	# configd's answer to one request of each read op, for noop-sized.
+	[[ $s == configd ]] && sample=(-sample-dir "$work/replies")
 	"$load" run -url "http://127.0.0.1:${port[$s]}" -name "$s" "${common[@]}" -phases none -preload \
-		-server-pid "${pid[$s]}" -out "$work/res/0-$s.json" >/dev/null
+		"${sample[@]}" -server-pid "${pid[$s]}" -out "$work/res/0-$s.json" >/dev/null
 done
+
+# run_op SYSTEM OP N: one measured phase of OP on SYSTEM, into result N.
+run_op() {
+	"$load" run -url "http://127.0.0.1:${port[$1]}" -name "$1" "${common[@]}" -phases "$2" \
+		-d "$DURATION" -warmup "$WARMUP" -n "$PUT_MAX" -setup=false -no-verify \
+		-server-pid "${pid[$1]}" -out "$work/res/$3-$1.json" >/dev/null
+}
+
 i=1
 for op in "${ops[@]}"; do
 	for s in "${systems[@]}"; do
-		"$load" run -url "http://127.0.0.1:${port[$s]}" -name "$s" "${common[@]}" -phases "$op" \
-			-d "$DURATION" -warmup "$WARMUP" -n "$PUT_MAX" -setup=false -no-verify \
-			-server-pid "${pid[$s]}" -out "$work/res/$i-$s.json" >/dev/null
+		run_op "$s" "$op" "$i"
 	done
+	if [[ -f "$work/replies/$op.json" ]]; then
+		# noop-sized: the no-op server answering configd's own reply to
+		# this op (up to hundreds of kilobytes) instead of {}.
+		port[noop-sized]=$(free_port)
+		"$work/bin/noop" --addr "127.0.0.1:${port[noop-sized]}" --reply "$work/replies/$op.json" >"$work/noop-sized.log" 2>&1 &
+		pid[noop-sized]=$!
+		pids+=("${pid[noop-sized]}")
+		wait_port "${port[noop-sized]}" "${pid[noop-sized]}" noop-sized
+		run_op noop-sized "$op" "$i"
+		kill "${pid[noop-sized]}"
+		wait "${pid[noop-sized]}" 2>/dev/null || true
+	fi
 	i=$((i + 1))
 done
 echo
 echo "## configd vs moto server vs no-op ceiling"
 echo
-"$load" compare -subject configd -peer moto -ceiling noop \
-	"$work"/res/*-moto.json "$work"/res/*-configd.json "$work"/res/*-noop.json
+echo "noop-sized: the no-op server answering, for each read op, configd's own reply to one request of it."
+echo
+"$load" compare -subject configd -peer moto -ceiling noop -sized-ceiling noop-sized \
+	"$work"/res/*-moto.json "$work"/res/*-configd.json "$work"/res/*-noop.json "$work"/res/*-noop-sized.json
 for s in "${systems[@]}"; do
 	v=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("verify",""))' "$work/res/0-$s.json")
 	echo "- $s read-back check: $v"

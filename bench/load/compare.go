@@ -27,6 +27,7 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 		subject    = fs.String("subject", "configd", "system whose ratios are reported")
 		peer       = fs.String("peer", "", "peer system (moto)")
 		ceiling    = fs.String("ceiling", "", "ceiling system (noop)")
+		sized      = fs.String("sized-ceiling", "", "second ceiling system, answering configd's own replies (noop -reply); its ratios are reported beside the first's")
 		minPeer    = fs.Float64("min-peer-ratio", 30, "target: subject/peer throughput of "+strings.Join(peerOps, ", "))
 		minCeiling = fs.Float64("min-ceiling-ratio", 0.5, "target: subject/ceiling throughput of "+strings.Join(ceilingOps, ", "))
 		maxP99     = fs.Duration("max-p99", 0, "target: subject's p99 latency of "+strings.Join(readOps, ", ")+" (0: none)")
@@ -55,7 +56,7 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 	if byName[*subject] == nil {
 		return fmt.Errorf("no result of subject %q among %d files", *subject, len(order))
 	}
-	return writeComparison(stdout, order, byName[*subject], byName[*peer], byName[*ceiling], targets{*minPeer, *minCeiling, *maxP99, *maxRSS})
+	return writeComparison(stdout, order, byName[*subject], byName[*peer], []*Result{byName[*ceiling], byName[*sized]}, targets{*minPeer, *minCeiling, *maxP99, *maxRSS})
 }
 
 type targets struct {
@@ -85,7 +86,7 @@ func find(r *Result, op string) (OpResult, *PhaseResult, bool) {
 
 // writeComparison prints, as Markdown tables, every system's figures per op,
 // then the subject's ratios and whether each target is met.
-func writeComparison(w io.Writer, all []*Result, subject, peer, ceiling *Result, t targets) error {
+func writeComparison(w io.Writer, all []*Result, subject, peer *Result, ceilings []*Result, t targets) error {
 	var ops []string
 	for _, name := range OpNames {
 		for _, r := range all {
@@ -140,10 +141,12 @@ func writeComparison(w io.Writer, all []*Result, subject, peer, ceiling *Result,
 			rows = append(rows, row{fmt.Sprintf("%s %s/%s throughput ≥ %gx", op, subject.System, peer.System, t.minPeer),
 				fmt.Sprintf("%.1fx%s", ratio, note), verdict(ratio >= t.minPeer && note == "")})
 		}
-		if c, _, ok := find(ceiling, op); ok && slices.Contains(ceilingOps, op) && c.Throughput > 0 {
-			ratio := s.Throughput / c.Throughput
-			rows = append(rows, row{fmt.Sprintf("%s %s/%s throughput ≥ %g", op, subject.System, ceiling.System, t.minCeiling),
-				fmt.Sprintf("%.2f%s", ratio, note), verdict(ratio >= t.minCeiling && note == "")})
+		for _, ceiling := range ceilings {
+			if c, _, ok := find(ceiling, op); ok && slices.Contains(ceilingOps, op) && c.Throughput > 0 {
+				ratio := s.Throughput / c.Throughput
+				rows = append(rows, row{fmt.Sprintf("%s %s/%s throughput ≥ %g", op, subject.System, ceiling.System, t.minCeiling),
+					fmt.Sprintf("%.2f%s", ratio, note), verdict(ratio >= t.minCeiling && note == "")})
+			}
 		}
 		if t.maxP99 > 0 && slices.Contains(readOps, op) {
 			rows = append(rows, row{fmt.Sprintf("%s %s p99 < %v", op, subject.System, t.maxP99),

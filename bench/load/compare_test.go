@@ -30,8 +30,9 @@ func TestWriteComparison(t *testing.T) {
 	noop := result("noop", 0,
 		OpResult{Op: "get1", Count: 30000, Throughput: 30000},
 		OpResult{Op: "history", Count: 10000, Throughput: 10000})
+	sized := result("noop-sized", 0, OpResult{Op: "get1", Count: 25000, Throughput: 25000})
 	var b bytes.Buffer
-	err := writeComparison(&b, []*Result{moto, configd, noop}, configd, moto, noop, targets{minPeer: 30, minCeiling: 0.5, maxP99: 10 * time.Millisecond, maxRSSMB: 300})
+	err := writeComparison(&b, []*Result{moto, configd, noop, sized}, configd, moto, []*Result{noop, sized}, targets{minPeer: 30, minCeiling: 0.5, maxP99: 10 * time.Millisecond, maxRSSMB: 300})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,6 +41,7 @@ func TestWriteComparison(t *testing.T) {
 		"| put-new configd/moto throughput ≥ 30x | 31.0x | met |",
 		"| get1 configd/moto throughput ≥ 30x | 20.0x | **NOT met** |",
 		"| get1 configd/noop throughput ≥ 0.5 | 0.67 | met |",
+		"| get1 configd/noop-sized throughput ≥ 0.5 | 0.80 | met |",
 		"| get1 configd p99 < 10ms | 12.00 ms | **NOT met** |",
 		// An op with errors never meets a target, whatever its speed.
 		"| history configd/noop throughput ≥ 0.5 | 0.90 (configd had 4 errors) | **NOT met** |",

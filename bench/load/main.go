@@ -91,6 +91,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		seed        = fs.Uint64("seed", 1, "seed of the key choice")
 		runID       = fs.String("run-id", strconv.FormatInt(time.Now().UnixNano()%1e9, 36), "tag of the ids put-new creates")
 		quietVerify = fs.Bool("no-verify", false, "skip reading back stored items before the phases")
+		sampleDir   = fs.String("sample-dir", "", "before the phases, send one request of each read op and write the body of its answer to DIR/OP.json (what bench/noop -reply answers, for a ceiling with replies of the same size)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -152,6 +153,11 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if !*quietVerify {
 		if res.Verify, err = r.Verify(ctx, c); err != nil {
+			return err
+		}
+	}
+	if *sampleDir != "" {
+		if err := r.Sample(ctx, *sampleDir); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -361,6 +363,28 @@ func (r *Runner) Preload(ctx context.Context, keys, versions int) error {
 		}
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// Sample sends the first request of every read op and writes the body of
+// each answer, which must be a success, to dir/OP.json.
+func (r *Runner) Sample(ctx context.Context, dir string) error {
+	for _, name := range OpNames {
+		op := r.Ops[name]
+		if op == nil || !op.Read {
+			continue
+		}
+		rep, err := r.call(ctx, op.Operation, op.Body(0))
+		if err != nil {
+			return fmt.Errorf("sample %s: %w", name, err)
+		}
+		if rep.Status != 200 {
+			return fmt.Errorf("sample %s: HTTP %d %s: %s", name, rep.Status, rep.Code, trunc(string(rep.Body), 300))
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".json"), rep.Body, 0o644); err != nil {
+			return fmt.Errorf("sample %s: %w", name, err)
 		}
 	}
 	return nil

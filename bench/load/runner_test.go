@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -232,5 +233,31 @@ func TestErrorCode(t *testing.T) {
 		if got := errorCode(503, h, []byte(c.body)); got != c.want {
 			t.Errorf("errorCode(%q, %q) = %q; want %q", c.body, c.header, got, c.want)
 		}
+	}
+}
+
+func TestSample(t *testing.T) {
+	ctx := context.Background()
+	f, r := startFake(t, 0)
+	dir := t.TempDir()
+	// The fake answers history with an error: sampling fails on it.
+	if err := r.Sample(ctx, dir); err == nil || !strings.Contains(err.Error(), "sample history") {
+		t.Fatalf("Sample with a failing read = %v; want the history error", err)
+	}
+	delete(r.Ops, "history")
+	if err := r.Sample(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range []string{"get1", "get10", "get100", "list"} {
+		b, err := os.ReadFile(filepath.Join(dir, op+".json"))
+		if err != nil || len(b) == 0 {
+			t.Errorf("sample of %s: %q, %v", op, b, err)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "get10.json")); string(b) != `{"baseConfigurationItems":[],"unprocessedResourceKeys":[]}` {
+		t.Errorf("get10 sample %q is not the server's answer", b)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "put-new.json")); err == nil || f.targets["PutResourceConfig"] != 0 {
+		t.Error("a write was sampled")
 	}
 }

@@ -3,7 +3,12 @@
 // handler does only what every configd request costs before any AWS Config
 // work: it generates a request id as configd does, reads the whole body
 // under the same size limit, and answers a fixed `{}` with the headers
-// configd sends (x-amzn-RequestId, Content-Type).
+// configd sends (x-amzn-RequestId, Content-Type, Content-Length).
+//
+// With -reply FILE it answers the contents of FILE instead: a response
+// configd gave to a read (bench/load run -sample-dir writes them), so that
+// the ceiling of a read whose answer is hundreds of kilobytes includes
+// moving that many bytes through the HTTP stack and the client's parser.
 //
 // It excludes everything configd does per operation: routing on
 // X-Amz-Target, SigV4 verification, JSON decoding and validation, the
@@ -27,6 +32,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -38,7 +44,15 @@ const contentType = "application/x-amz-json-1.1"
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:4600", "address to listen on (loopback only)")
+	reply := flag.String("reply", "", "answer the contents of this file instead of {}")
 	flag.Parse()
+	if *reply != "" {
+		b, err := os.ReadFile(*reply)
+		if err != nil {
+			log.Fatal(err)
+		}
+		replyBody = b
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := serve(ctx, *addr, nil); err != nil {
@@ -81,7 +95,8 @@ func serve(ctx context.Context, addr string, ready chan<- string) error {
 
 func newServer() *http.Server { return httpsettings.Server(http.HandlerFunc(handle)) }
 
-var emptyBody = []byte("{}")
+// replyBody is what every request is answered.
+var replyBody = []byte("{}")
 
 func handle(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("x-amzn-RequestId", newUUID())
@@ -91,9 +106,11 @@ func handle(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`{"__type":"RequestEntityTooLargeException","message":"Request body is too large."}`))
 		return
 	}
-	w.Header().Set("Content-Type", contentType)
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(len(replyBody)))
 	w.WriteHeader(http.StatusOK)
-	w.Write(emptyBody)
+	w.Write(replyBody)
 }
 
 // newUUID returns a random UUID, as configd makes one request id per request.
