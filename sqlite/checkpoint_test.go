@@ -9,14 +9,15 @@ import (
 	"github.com/configd/configd"
 )
 
-// TestCheckpointer: COMMITs never checkpoint, and the checkpointer keeps the
-// write-ahead log from growing with what is written.
+// TestCheckpointer: COMMITs checkpoint only past walAutocheckpointPages,
+// and the checkpointer keeps the write-ahead log from growing with what is
+// written.
 func TestCheckpointer(t *testing.T) {
 	ctx := context.Background()
 	d := openTemp(t)
 	var auto int
-	if err := d.writer.db.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&auto); err != nil || auto != 0 {
-		t.Fatalf("writer wal_autocheckpoint = %d (%v), want 0", auto, err)
+	if err := d.writer.db.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&auto); err != nil || auto != walAutocheckpointPages {
+		t.Fatalf("writer wal_autocheckpoint = %d (%v), want %d", auto, err, walAutocheckpointPages)
 	}
 	// 40 transactions of 100 items of about 1 KB: some 5 MB of pages
 	// through the log, at a pace that leaves the checkpointer several
@@ -54,5 +55,39 @@ func TestCheckpointer(t *testing.T) {
 		return err
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCheckpointWritesWithoutPause: under back-to-back write transactions,
+// where the checkpointer never copies the whole log before the next one
+// begins, the log stays near walAutocheckpointPages instead of growing with
+// what is written.
+func TestCheckpointWritesWithoutPause(t *testing.T) {
+	defer func(n int) { walAutocheckpointPages = n }(walAutocheckpointPages)
+	walAutocheckpointPages = 256 // 1 MiB
+	ctx := context.Background()
+	d := openTemp(t)
+	n := 0
+	for range 80 { // some 17 MB through the log
+		err := d.Write(ctx, func(tx configd.Tx) error {
+			for range 100 {
+				if _, err := tx.AppendItem(ctx, scope, benchItem(n, 0)); err != nil {
+					return err
+				}
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	fi, err := os.Stat(d.path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("write-ahead log: %d bytes", fi.Size())
+	if fi.Size() > 4<<20 {
+		t.Errorf("write-ahead log of %d bytes after %d items written without pause", fi.Size(), n)
 	}
 }

@@ -167,8 +167,9 @@ func dsn(abs string, readOnly bool) string {
 		// find it. Write transactions take the write lock at BEGIN, so they
 		// never fail half-way with SQLITE_BUSY when upgrading a read lock.
 		q.Add("_pragma", "journal_mode(WAL)")
-		// The checkpointer checkpoints (checkpoint.go), never a COMMIT.
-		q.Add("_pragma", "wal_autocheckpoint(0)")
+		// The checkpointer checkpoints (checkpoint.go); a COMMIT only when
+		// the log has outgrown walAutocheckpointPages.
+		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walAutocheckpointPages))
 		q.Set("_txlock", "immediate")
 	}
 	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}
