@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -43,9 +44,10 @@ const checkpointInterval = 100 * time.Millisecond
 // checkpoint of another process running: SQLITE_BUSY) are left for the next
 // round.
 type checkpointer struct {
-	db   *sql.DB
-	stop chan struct{}
-	done chan struct{}
+	db       *sql.DB
+	stop     chan struct{}
+	done     chan struct{}
+	stopOnce sync.Once
 }
 
 // startCheckpointer opens the checkpoint connection on the database at abs
@@ -92,9 +94,10 @@ func (c *checkpointer) checkpoint(ctx context.Context) (logFrames, copied int, e
 	return logFrames, copied, err
 }
 
-// close stops the goroutine and closes the connection.
+// close stops the goroutine and closes the connection; it may be called
+// again (DB.Close may be).
 func (c *checkpointer) close() error {
-	close(c.stop)
+	c.stopOnce.Do(func() { close(c.stop) })
 	<-c.done
 	return c.db.Close()
 }

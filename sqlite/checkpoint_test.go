@@ -91,3 +91,12 @@ func TestCheckpointWritesWithoutPause(t *testing.T) {
 		t.Errorf("write-ahead log of %d bytes after %d items written without pause", fi.Size(), n)
 	}
 }
+
+// TestCloseTwice: DB.Close may be called again, as before the checkpointer.
+func TestCloseTwice(t *testing.T) {
+	d := openTemp(t)
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	d.Close() // a second Close must not panic
+}
