@@ -22,22 +22,7 @@ func TestCheckpointer(t *testing.T) {
 	// 40 transactions of 100 items of about 1 KB: some 5 MB of pages
 	// through the log, at a pace that leaves the checkpointer several
 	// rounds.
-	n := 0
-	for range 40 {
-		err := d.Write(ctx, func(tx configd.Tx) error {
-			for range 100 {
-				if _, err := tx.AppendItem(ctx, scope, benchItem(n, 0)); err != nil {
-					return err
-				}
-				n++
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(checkpointInterval / 4)
-	}
+	n := writeBatches(t, d, 40, checkpointInterval/4)
 	// The log is reused from its start once checkpointed (its file keeps
 	// its largest size); without checkpoints it would hold every page
 	// written (8.7 MB here; 1.6 MB with the checkpointer on an idle
@@ -65,23 +50,8 @@ func TestCheckpointer(t *testing.T) {
 func TestCheckpointWritesWithoutPause(t *testing.T) {
 	defer func(n int) { walAutocheckpointPages = n }(walAutocheckpointPages)
 	walAutocheckpointPages = 256 // 1 MiB
-	ctx := context.Background()
 	d := openTemp(t)
-	n := 0
-	for range 80 { // some 17 MB through the log
-		err := d.Write(ctx, func(tx configd.Tx) error {
-			for range 100 {
-				if _, err := tx.AppendItem(ctx, scope, benchItem(n, 0)); err != nil {
-					return err
-				}
-				n++
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	n := writeBatches(t, d, 80, 0) // some 17 MB through the log
 	fi, err := os.Stat(d.path + "-wal")
 	if err != nil {
 		t.Fatal(err)
@@ -99,4 +69,28 @@ func TestCloseTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.Close() // a second Close must not panic
+}
+
+// writeBatches writes batches transactions of 100 new items (benchItem 0,
+// 1, ...), pausing pause after each, and returns the number of items.
+func writeBatches(t *testing.T, d *DB, batches int, pause time.Duration) int {
+	t.Helper()
+	ctx := context.Background()
+	n := 0
+	for range batches {
+		err := d.Write(ctx, func(tx configd.Tx) error {
+			for range 100 {
+				if _, err := tx.AppendItem(ctx, scope, benchItem(n, 0)); err != nil {
+					return err
+				}
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(pause)
+	}
+	return n
 }
