@@ -12,8 +12,8 @@ import (
 // with HTML escaping off (SetEscapeHTML(false)), without reflection. The
 // members come in the struct's order; a member is left out as the
 // `omitzero` tag says (an empty string, a nil pointer, slice or map, an unset
-// Timestamp); map keys are sorted. encode_test.go checks the equality on
-// every shape.
+// Timestamp); map keys are sorted; a nil pointer is null. encode_test.go
+// checks the equality on every shape.
 type Appender interface {
 	AppendJSON(b []byte) []byte
 }

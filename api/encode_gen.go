@@ -6,6 +6,9 @@ import "strconv"
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *AccountAggregationSource) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.AccountIds != nil {
 		b = append(b, `,"AccountIds":`...)
@@ -38,6 +41,9 @@ func (v *AccountAggregationSource) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *AggregateComplianceByConfigRule) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleName != "" {
 		b = append(b, `,"ConfigRuleName":`...)
@@ -60,6 +66,9 @@ func (v *AggregateComplianceByConfigRule) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *AggregateComplianceByConformancePack) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConformancePackName != "" {
 		b = append(b, `,"ConformancePackName":`...)
@@ -82,6 +91,9 @@ func (v *AggregateComplianceByConformancePack) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *AggregateComplianceCount) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.GroupName != "" {
 		b = append(b, `,"GroupName":`...)
@@ -96,6 +108,9 @@ func (v *AggregateComplianceCount) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *AggregateConformancePackCompliance) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ComplianceType != "" {
 		b = append(b, `,"ComplianceType":`...)
@@ -118,6 +133,9 @@ func (v *AggregateConformancePackCompliance) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *AggregateConformancePackComplianceCount) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.CompliantConformancePackCount != nil {
 		b = append(b, `,"CompliantConformancePackCount":`...)
@@ -132,6 +150,9 @@ func (v *AggregateConformancePackComplianceCount) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *AggregateConformancePackComplianceFilters) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConformancePackName != "" {
 		b = append(b, `,"ConformancePackName":`...)
@@ -154,6 +175,9 @@ func (v *AggregateConformancePackComplianceFilters) AppendJSON(b []byte) []byte 
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *AggregateConformancePackComplianceSummary) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ComplianceSummary != nil {
 		b = append(b, `,"ComplianceSummary":`...)
@@ -168,6 +192,9 @@ func (v *AggregateConformancePackComplianceSummary) AppendJSON(b []byte) []byte 
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *AggregateConformancePackComplianceSummaryFilters) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.AccountId != "" {
 		b = append(b, `,"AccountId":`...)
@@ -182,6 +209,9 @@ func (v *AggregateConformancePackComplianceSummaryFilters) AppendJSON(b []byte) 
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *AggregateEvaluationResult) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.EvaluationResultIdentifier != nil {
 		b = append(b, `,"EvaluationResultIdentifier":`...)
@@ -216,6 +246,9 @@ func (v *AggregateEvaluationResult) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *AggregateResourceIdentifier) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.SourceAccountId != "" {
 		b = append(b, `,"SourceAccountId":`...)
@@ -242,6 +275,9 @@ func (v *AggregateResourceIdentifier) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *AggregatedSourceStatus) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.SourceId != "" {
 		b = append(b, `,"SourceId":`...)
@@ -276,6 +312,9 @@ func (v *AggregatedSourceStatus) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *AggregationAuthorization) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.AggregationAuthorizationArn != "" {
 		b = append(b, `,"AggregationAuthorizationArn":`...)
@@ -298,6 +337,9 @@ func (v *AggregationAuthorization) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *AggregatorFilterResourceType) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Type != "" {
 		b = append(b, `,"Type":`...)
@@ -319,6 +361,9 @@ func (v *AggregatorFilterResourceType) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *AggregatorFilterServicePrincipal) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Type != "" {
 		b = append(b, `,"Type":`...)
@@ -340,6 +385,9 @@ func (v *AggregatorFilterServicePrincipal) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *AggregatorFilters) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceType != nil {
 		b = append(b, `,"ResourceType":`...)
@@ -354,6 +402,9 @@ func (v *AggregatorFilters) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *AssociateResourceTypesRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationRecorderArn != "" {
 		b = append(b, `,"ConfigurationRecorderArn":`...)
@@ -375,6 +426,9 @@ func (v *AssociateResourceTypesRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *AssociateResourceTypesResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationRecorder != nil {
 		b = append(b, `,"ConfigurationRecorder":`...)
@@ -385,6 +439,9 @@ func (v *AssociateResourceTypesResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *BaseConfigurationItem) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Version != "" {
 		b = append(b, `,"version":`...)
@@ -465,6 +522,9 @@ func (v *BaseConfigurationItem) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *BatchGetAggregateResourceConfigRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationAggregatorName != "" {
 		b = append(b, `,"ConfigurationAggregatorName":`...)
@@ -486,6 +546,9 @@ func (v *BatchGetAggregateResourceConfigRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *BatchGetAggregateResourceConfigResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.BaseConfigurationItems != nil {
 		b = append(b, `,"BaseConfigurationItems":`...)
@@ -514,6 +577,9 @@ func (v *BatchGetAggregateResourceConfigResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *BatchGetResourceConfigRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceKeys != nil {
 		b = append(b, `,"resourceKeys":`...)
@@ -531,6 +597,9 @@ func (v *BatchGetResourceConfigRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *BatchGetResourceConfigResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.BaseConfigurationItems != nil {
 		b = append(b, `,"baseConfigurationItems":`...)
@@ -559,6 +628,9 @@ func (v *BatchGetResourceConfigResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *Compliance) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ComplianceType != "" {
 		b = append(b, `,"ComplianceType":`...)
@@ -573,6 +645,9 @@ func (v *Compliance) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ComplianceByConfigRule) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleName != "" {
 		b = append(b, `,"ConfigRuleName":`...)
@@ -587,6 +662,9 @@ func (v *ComplianceByConfigRule) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ComplianceByResource) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceType != "" {
 		b = append(b, `,"ResourceType":`...)
@@ -605,6 +683,9 @@ func (v *ComplianceByResource) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ComplianceContributorCount) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.CappedCount != nil {
 		b = append(b, `,"CappedCount":`...)
@@ -619,6 +700,9 @@ func (v *ComplianceContributorCount) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ComplianceSummary) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.CompliantResourceCount != nil {
 		b = append(b, `,"CompliantResourceCount":`...)
@@ -637,6 +721,9 @@ func (v *ComplianceSummary) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ComplianceSummaryByResourceType) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceType != "" {
 		b = append(b, `,"ResourceType":`...)
@@ -651,6 +738,9 @@ func (v *ComplianceSummaryByResourceType) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConfigExportDeliveryInfo) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.LastStatus != "" {
 		b = append(b, `,"lastStatus":`...)
@@ -681,6 +771,9 @@ func (v *ConfigExportDeliveryInfo) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConfigRule) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleName != "" {
 		b = append(b, `,"ConfigRuleName":`...)
@@ -738,6 +831,9 @@ func (v *ConfigRule) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConfigRuleComplianceFilters) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleName != "" {
 		b = append(b, `,"ConfigRuleName":`...)
@@ -760,6 +856,9 @@ func (v *ConfigRuleComplianceFilters) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConfigRuleComplianceSummaryFilters) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.AccountId != "" {
 		b = append(b, `,"AccountId":`...)
@@ -774,6 +873,9 @@ func (v *ConfigRuleComplianceSummaryFilters) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConfigRuleEvaluationStatus) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleName != "" {
 		b = append(b, `,"ConfigRuleName":`...)
@@ -840,6 +942,9 @@ func (v *ConfigRuleEvaluationStatus) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConfigSnapshotDeliveryProperties) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.DeliveryFrequency != "" {
 		b = append(b, `,"deliveryFrequency":`...)
@@ -850,6 +955,9 @@ func (v *ConfigSnapshotDeliveryProperties) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConfigStreamDeliveryInfo) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.LastStatus != "" {
 		b = append(b, `,"lastStatus":`...)
@@ -872,6 +980,9 @@ func (v *ConfigStreamDeliveryInfo) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConfigurationAggregator) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationAggregatorName != "" {
 		b = append(b, `,"ConfigurationAggregatorName":`...)
@@ -917,6 +1028,9 @@ func (v *ConfigurationAggregator) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConfigurationItem) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Version != "" {
 		b = append(b, `,"version":`...)
@@ -1037,6 +1151,9 @@ func (v *ConfigurationItem) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConfigurationRecorder) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Arn != "" {
 		b = append(b, `,"arn":`...)
@@ -1071,6 +1188,9 @@ func (v *ConfigurationRecorder) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConfigurationRecorderFilter) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.FilterName != "" {
 		b = append(b, `,"filterName":`...)
@@ -1092,6 +1212,9 @@ func (v *ConfigurationRecorderFilter) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConfigurationRecorderStatus) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Arn != "" {
 		b = append(b, `,"arn":`...)
@@ -1138,6 +1261,9 @@ func (v *ConfigurationRecorderStatus) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConfigurationRecorderSummary) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Arn != "" {
 		b = append(b, `,"arn":`...)
@@ -1160,11 +1286,17 @@ func (v *ConfigurationRecorderSummary) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConflictException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConformancePackComplianceFilters) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleNames != nil {
 		b = append(b, `,"ConfigRuleNames":`...)
@@ -1186,6 +1318,9 @@ func (v *ConformancePackComplianceFilters) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConformancePackComplianceScore) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Score != "" {
 		b = append(b, `,"Score":`...)
@@ -1204,6 +1339,9 @@ func (v *ConformancePackComplianceScore) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConformancePackComplianceScoresFilters) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConformancePackNames != nil {
 		b = append(b, `,"ConformancePackNames":`...)
@@ -1221,6 +1359,9 @@ func (v *ConformancePackComplianceScoresFilters) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConformancePackComplianceSummary) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConformancePackName != "" {
 		b = append(b, `,"ConformancePackName":`...)
@@ -1235,6 +1376,9 @@ func (v *ConformancePackComplianceSummary) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConformancePackDetail) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConformancePackName != "" {
 		b = append(b, `,"ConformancePackName":`...)
@@ -1284,6 +1428,9 @@ func (v *ConformancePackDetail) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConformancePackEvaluationFilters) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleNames != nil {
 		b = append(b, `,"ConfigRuleNames":`...)
@@ -1320,6 +1467,9 @@ func (v *ConformancePackEvaluationFilters) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConformancePackEvaluationResult) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ComplianceType != "" {
 		b = append(b, `,"ComplianceType":`...)
@@ -1346,6 +1496,9 @@ func (v *ConformancePackEvaluationResult) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConformancePackInputParameter) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ParameterName != "" {
 		b = append(b, `,"ParameterName":`...)
@@ -1360,6 +1513,9 @@ func (v *ConformancePackInputParameter) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConformancePackRuleCompliance) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleName != "" {
 		b = append(b, `,"ConfigRuleName":`...)
@@ -1385,6 +1541,9 @@ func (v *ConformancePackRuleCompliance) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConformancePackStatusDetail) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConformancePackName != "" {
 		b = append(b, `,"ConformancePackName":`...)
@@ -1423,11 +1582,17 @@ func (v *ConformancePackStatusDetail) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ConformancePackTemplateValidationException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *CustomPolicyDetails) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.PolicyRuntime != "" {
 		b = append(b, `,"PolicyRuntime":`...)
@@ -1446,6 +1611,9 @@ func (v *CustomPolicyDetails) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeleteAggregationAuthorizationRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.AuthorizedAccountId != "" {
 		b = append(b, `,"AuthorizedAccountId":`...)
@@ -1460,6 +1628,9 @@ func (v *DeleteAggregationAuthorizationRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeleteConfigRuleRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleName != "" {
 		b = append(b, `,"ConfigRuleName":`...)
@@ -1470,6 +1641,9 @@ func (v *DeleteConfigRuleRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeleteConfigurationAggregatorRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationAggregatorName != "" {
 		b = append(b, `,"ConfigurationAggregatorName":`...)
@@ -1480,6 +1654,9 @@ func (v *DeleteConfigurationAggregatorRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeleteConfigurationRecorderRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationRecorderName != "" {
 		b = append(b, `,"ConfigurationRecorderName":`...)
@@ -1490,6 +1667,9 @@ func (v *DeleteConfigurationRecorderRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeleteConformancePackRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConformancePackName != "" {
 		b = append(b, `,"ConformancePackName":`...)
@@ -1500,6 +1680,9 @@ func (v *DeleteConformancePackRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeleteDeliveryChannelRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.DeliveryChannelName != "" {
 		b = append(b, `,"DeliveryChannelName":`...)
@@ -1510,6 +1693,9 @@ func (v *DeleteDeliveryChannelRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeleteEvaluationResultsRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleName != "" {
 		b = append(b, `,"ConfigRuleName":`...)
@@ -1520,11 +1706,17 @@ func (v *DeleteEvaluationResultsRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeleteEvaluationResultsResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeleteOrganizationConfigRuleRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConfigRuleName != "" {
 		b = append(b, `,"OrganizationConfigRuleName":`...)
@@ -1535,6 +1727,9 @@ func (v *DeleteOrganizationConfigRuleRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeleteOrganizationConformancePackRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConformancePackName != "" {
 		b = append(b, `,"OrganizationConformancePackName":`...)
@@ -1545,6 +1740,9 @@ func (v *DeleteOrganizationConformancePackRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeletePendingAggregationRequestRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.RequesterAccountId != "" {
 		b = append(b, `,"RequesterAccountId":`...)
@@ -1559,6 +1757,9 @@ func (v *DeletePendingAggregationRequestRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeleteRemediationConfigurationRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleName != "" {
 		b = append(b, `,"ConfigRuleName":`...)
@@ -1573,11 +1774,17 @@ func (v *DeleteRemediationConfigurationRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeleteRemediationConfigurationResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeleteRemediationExceptionsRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleName != "" {
 		b = append(b, `,"ConfigRuleName":`...)
@@ -1599,6 +1806,9 @@ func (v *DeleteRemediationExceptionsRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeleteRemediationExceptionsResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.FailedBatches != nil {
 		b = append(b, `,"FailedBatches":`...)
@@ -1616,6 +1826,9 @@ func (v *DeleteRemediationExceptionsResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeleteResourceConfigRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceType != "" {
 		b = append(b, `,"ResourceType":`...)
@@ -1630,6 +1843,9 @@ func (v *DeleteResourceConfigRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeleteRetentionConfigurationRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.RetentionConfigurationName != "" {
 		b = append(b, `,"RetentionConfigurationName":`...)
@@ -1640,6 +1856,9 @@ func (v *DeleteRetentionConfigurationRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeleteServiceLinkedConfigurationRecorderRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ServicePrincipal != "" {
 		b = append(b, `,"ServicePrincipal":`...)
@@ -1650,6 +1869,9 @@ func (v *DeleteServiceLinkedConfigurationRecorderRequest) AppendJSON(b []byte) [
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeleteServiceLinkedConfigurationRecorderResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Arn != "" {
 		b = append(b, `,"Arn":`...)
@@ -1664,6 +1886,9 @@ func (v *DeleteServiceLinkedConfigurationRecorderResponse) AppendJSON(b []byte) 
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeleteStoredQueryRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.QueryName != "" {
 		b = append(b, `,"QueryName":`...)
@@ -1674,11 +1899,17 @@ func (v *DeleteStoredQueryRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeleteStoredQueryResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeliverConfigSnapshotRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.DeliveryChannelName != "" {
 		b = append(b, `,"deliveryChannelName":`...)
@@ -1689,6 +1920,9 @@ func (v *DeliverConfigSnapshotRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeliverConfigSnapshotResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigSnapshotId != "" {
 		b = append(b, `,"configSnapshotId":`...)
@@ -1699,6 +1933,9 @@ func (v *DeliverConfigSnapshotResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeliveryChannel) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Name != "" {
 		b = append(b, `,"name":`...)
@@ -1729,6 +1966,9 @@ func (v *DeliveryChannel) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DeliveryChannelStatus) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Name != "" {
 		b = append(b, `,"name":`...)
@@ -1751,6 +1991,9 @@ func (v *DeliveryChannelStatus) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeAggregateComplianceByConfigRulesRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationAggregatorName != "" {
 		b = append(b, `,"ConfigurationAggregatorName":`...)
@@ -1773,6 +2016,9 @@ func (v *DescribeAggregateComplianceByConfigRulesRequest) AppendJSON(b []byte) [
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeAggregateComplianceByConfigRulesResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.AggregateComplianceByConfigRules != nil {
 		b = append(b, `,"AggregateComplianceByConfigRules":`...)
@@ -1794,6 +2040,9 @@ func (v *DescribeAggregateComplianceByConfigRulesResponse) AppendJSON(b []byte) 
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeAggregateComplianceByConformancePacksRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationAggregatorName != "" {
 		b = append(b, `,"ConfigurationAggregatorName":`...)
@@ -1816,6 +2065,9 @@ func (v *DescribeAggregateComplianceByConformancePacksRequest) AppendJSON(b []by
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeAggregateComplianceByConformancePacksResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.AggregateComplianceByConformancePacks != nil {
 		b = append(b, `,"AggregateComplianceByConformancePacks":`...)
@@ -1837,6 +2089,9 @@ func (v *DescribeAggregateComplianceByConformancePacksResponse) AppendJSON(b []b
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeAggregationAuthorizationsRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Limit != nil {
 		b = append(b, `,"Limit":`...)
@@ -1851,6 +2106,9 @@ func (v *DescribeAggregationAuthorizationsRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeAggregationAuthorizationsResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.AggregationAuthorizations != nil {
 		b = append(b, `,"AggregationAuthorizations":`...)
@@ -1872,6 +2130,9 @@ func (v *DescribeAggregationAuthorizationsResponse) AppendJSON(b []byte) []byte 
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeComplianceByConfigRuleRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleNames != nil {
 		b = append(b, `,"ConfigRuleNames":`...)
@@ -1904,6 +2165,9 @@ func (v *DescribeComplianceByConfigRuleRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeComplianceByConfigRuleResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ComplianceByConfigRules != nil {
 		b = append(b, `,"ComplianceByConfigRules":`...)
@@ -1925,6 +2189,9 @@ func (v *DescribeComplianceByConfigRuleResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeComplianceByResourceRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceType != "" {
 		b = append(b, `,"ResourceType":`...)
@@ -1958,6 +2225,9 @@ func (v *DescribeComplianceByResourceRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeComplianceByResourceResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ComplianceByResources != nil {
 		b = append(b, `,"ComplianceByResources":`...)
@@ -1979,6 +2249,9 @@ func (v *DescribeComplianceByResourceResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeConfigRuleEvaluationStatusRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleNames != nil {
 		b = append(b, `,"ConfigRuleNames":`...)
@@ -2004,6 +2277,9 @@ func (v *DescribeConfigRuleEvaluationStatusRequest) AppendJSON(b []byte) []byte 
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeConfigRuleEvaluationStatusResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRulesEvaluationStatus != nil {
 		b = append(b, `,"ConfigRulesEvaluationStatus":`...)
@@ -2025,6 +2301,9 @@ func (v *DescribeConfigRuleEvaluationStatusResponse) AppendJSON(b []byte) []byte
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeConfigRulesFilters) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.EvaluationMode != "" {
 		b = append(b, `,"EvaluationMode":`...)
@@ -2035,6 +2314,9 @@ func (v *DescribeConfigRulesFilters) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeConfigRulesRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleNames != nil {
 		b = append(b, `,"ConfigRuleNames":`...)
@@ -2060,6 +2342,9 @@ func (v *DescribeConfigRulesRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeConfigRulesResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRules != nil {
 		b = append(b, `,"ConfigRules":`...)
@@ -2081,6 +2366,9 @@ func (v *DescribeConfigRulesResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeConfigurationAggregatorSourcesStatusRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationAggregatorName != "" {
 		b = append(b, `,"ConfigurationAggregatorName":`...)
@@ -2110,6 +2398,9 @@ func (v *DescribeConfigurationAggregatorSourcesStatusRequest) AppendJSON(b []byt
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeConfigurationAggregatorSourcesStatusResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.AggregatedSourceStatusList != nil {
 		b = append(b, `,"AggregatedSourceStatusList":`...)
@@ -2131,6 +2422,9 @@ func (v *DescribeConfigurationAggregatorSourcesStatusResponse) AppendJSON(b []by
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeConfigurationAggregatorsRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationAggregatorNames != nil {
 		b = append(b, `,"ConfigurationAggregatorNames":`...)
@@ -2156,6 +2450,9 @@ func (v *DescribeConfigurationAggregatorsRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeConfigurationAggregatorsResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationAggregators != nil {
 		b = append(b, `,"ConfigurationAggregators":`...)
@@ -2177,6 +2474,9 @@ func (v *DescribeConfigurationAggregatorsResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeConfigurationRecorderStatusRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationRecorderNames != nil {
 		b = append(b, `,"ConfigurationRecorderNames":`...)
@@ -2202,6 +2502,9 @@ func (v *DescribeConfigurationRecorderStatusRequest) AppendJSON(b []byte) []byte
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeConfigurationRecorderStatusResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationRecordersStatus != nil {
 		b = append(b, `,"ConfigurationRecordersStatus":`...)
@@ -2219,6 +2522,9 @@ func (v *DescribeConfigurationRecorderStatusResponse) AppendJSON(b []byte) []byt
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeConfigurationRecordersRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationRecorderNames != nil {
 		b = append(b, `,"ConfigurationRecorderNames":`...)
@@ -2244,6 +2550,9 @@ func (v *DescribeConfigurationRecordersRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeConfigurationRecordersResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationRecorders != nil {
 		b = append(b, `,"ConfigurationRecorders":`...)
@@ -2261,6 +2570,9 @@ func (v *DescribeConfigurationRecordersResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeConformancePackComplianceRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConformancePackName != "" {
 		b = append(b, `,"ConformancePackName":`...)
@@ -2283,6 +2595,9 @@ func (v *DescribeConformancePackComplianceRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeConformancePackComplianceResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConformancePackName != "" {
 		b = append(b, `,"ConformancePackName":`...)
@@ -2308,6 +2623,9 @@ func (v *DescribeConformancePackComplianceResponse) AppendJSON(b []byte) []byte 
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeConformancePackStatusRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConformancePackNames != nil {
 		b = append(b, `,"ConformancePackNames":`...)
@@ -2333,6 +2651,9 @@ func (v *DescribeConformancePackStatusRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeConformancePackStatusResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConformancePackStatusDetails != nil {
 		b = append(b, `,"ConformancePackStatusDetails":`...)
@@ -2354,6 +2675,9 @@ func (v *DescribeConformancePackStatusResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeConformancePacksRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConformancePackNames != nil {
 		b = append(b, `,"ConformancePackNames":`...)
@@ -2379,6 +2703,9 @@ func (v *DescribeConformancePacksRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeConformancePacksResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConformancePackDetails != nil {
 		b = append(b, `,"ConformancePackDetails":`...)
@@ -2400,6 +2727,9 @@ func (v *DescribeConformancePacksResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeDeliveryChannelStatusRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.DeliveryChannelNames != nil {
 		b = append(b, `,"DeliveryChannelNames":`...)
@@ -2417,6 +2747,9 @@ func (v *DescribeDeliveryChannelStatusRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeDeliveryChannelStatusResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.DeliveryChannelsStatus != nil {
 		b = append(b, `,"DeliveryChannelsStatus":`...)
@@ -2434,6 +2767,9 @@ func (v *DescribeDeliveryChannelStatusResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeDeliveryChannelsRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.DeliveryChannelNames != nil {
 		b = append(b, `,"DeliveryChannelNames":`...)
@@ -2451,6 +2787,9 @@ func (v *DescribeDeliveryChannelsRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeDeliveryChannelsResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.DeliveryChannels != nil {
 		b = append(b, `,"DeliveryChannels":`...)
@@ -2468,6 +2807,9 @@ func (v *DescribeDeliveryChannelsResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeOrganizationConfigRuleStatusesRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConfigRuleNames != nil {
 		b = append(b, `,"OrganizationConfigRuleNames":`...)
@@ -2493,6 +2835,9 @@ func (v *DescribeOrganizationConfigRuleStatusesRequest) AppendJSON(b []byte) []b
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeOrganizationConfigRuleStatusesResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConfigRuleStatuses != nil {
 		b = append(b, `,"OrganizationConfigRuleStatuses":`...)
@@ -2514,6 +2859,9 @@ func (v *DescribeOrganizationConfigRuleStatusesResponse) AppendJSON(b []byte) []
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeOrganizationConfigRulesRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConfigRuleNames != nil {
 		b = append(b, `,"OrganizationConfigRuleNames":`...)
@@ -2539,6 +2887,9 @@ func (v *DescribeOrganizationConfigRulesRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeOrganizationConfigRulesResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConfigRules != nil {
 		b = append(b, `,"OrganizationConfigRules":`...)
@@ -2560,6 +2911,9 @@ func (v *DescribeOrganizationConfigRulesResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeOrganizationConformancePackStatusesRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConformancePackNames != nil {
 		b = append(b, `,"OrganizationConformancePackNames":`...)
@@ -2585,6 +2939,9 @@ func (v *DescribeOrganizationConformancePackStatusesRequest) AppendJSON(b []byte
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeOrganizationConformancePackStatusesResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConformancePackStatuses != nil {
 		b = append(b, `,"OrganizationConformancePackStatuses":`...)
@@ -2606,6 +2963,9 @@ func (v *DescribeOrganizationConformancePackStatusesResponse) AppendJSON(b []byt
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeOrganizationConformancePacksRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConformancePackNames != nil {
 		b = append(b, `,"OrganizationConformancePackNames":`...)
@@ -2631,6 +2991,9 @@ func (v *DescribeOrganizationConformancePacksRequest) AppendJSON(b []byte) []byt
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeOrganizationConformancePacksResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConformancePacks != nil {
 		b = append(b, `,"OrganizationConformancePacks":`...)
@@ -2652,6 +3015,9 @@ func (v *DescribeOrganizationConformancePacksResponse) AppendJSON(b []byte) []by
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribePendingAggregationRequestsRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Limit != nil {
 		b = append(b, `,"Limit":`...)
@@ -2666,6 +3032,9 @@ func (v *DescribePendingAggregationRequestsRequest) AppendJSON(b []byte) []byte 
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribePendingAggregationRequestsResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.PendingAggregationRequests != nil {
 		b = append(b, `,"PendingAggregationRequests":`...)
@@ -2687,6 +3056,9 @@ func (v *DescribePendingAggregationRequestsResponse) AppendJSON(b []byte) []byte
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeRemediationConfigurationsRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleNames != nil {
 		b = append(b, `,"ConfigRuleNames":`...)
@@ -2704,6 +3076,9 @@ func (v *DescribeRemediationConfigurationsRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeRemediationConfigurationsResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.RemediationConfigurations != nil {
 		b = append(b, `,"RemediationConfigurations":`...)
@@ -2721,6 +3096,9 @@ func (v *DescribeRemediationConfigurationsResponse) AppendJSON(b []byte) []byte 
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeRemediationExceptionsRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleName != "" {
 		b = append(b, `,"ConfigRuleName":`...)
@@ -2750,6 +3128,9 @@ func (v *DescribeRemediationExceptionsRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeRemediationExceptionsResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.RemediationExceptions != nil {
 		b = append(b, `,"RemediationExceptions":`...)
@@ -2771,6 +3152,9 @@ func (v *DescribeRemediationExceptionsResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeRemediationExecutionStatusRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleName != "" {
 		b = append(b, `,"ConfigRuleName":`...)
@@ -2800,6 +3184,9 @@ func (v *DescribeRemediationExecutionStatusRequest) AppendJSON(b []byte) []byte 
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeRemediationExecutionStatusResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.RemediationExecutionStatuses != nil {
 		b = append(b, `,"RemediationExecutionStatuses":`...)
@@ -2821,6 +3208,9 @@ func (v *DescribeRemediationExecutionStatusResponse) AppendJSON(b []byte) []byte
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeRetentionConfigurationsRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.RetentionConfigurationNames != nil {
 		b = append(b, `,"RetentionConfigurationNames":`...)
@@ -2842,6 +3232,9 @@ func (v *DescribeRetentionConfigurationsRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DescribeRetentionConfigurationsResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.RetentionConfigurations != nil {
 		b = append(b, `,"RetentionConfigurations":`...)
@@ -2863,6 +3256,9 @@ func (v *DescribeRetentionConfigurationsResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DisassociateResourceTypesRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationRecorderArn != "" {
 		b = append(b, `,"ConfigurationRecorderArn":`...)
@@ -2884,6 +3280,9 @@ func (v *DisassociateResourceTypesRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *DisassociateResourceTypesResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationRecorder != nil {
 		b = append(b, `,"ConfigurationRecorder":`...)
@@ -2894,6 +3293,9 @@ func (v *DisassociateResourceTypesResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *Evaluation) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ComplianceResourceType != "" {
 		b = append(b, `,"ComplianceResourceType":`...)
@@ -2920,6 +3322,9 @@ func (v *Evaluation) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *EvaluationContext) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.EvaluationContextIdentifier != "" {
 		b = append(b, `,"EvaluationContextIdentifier":`...)
@@ -2930,6 +3335,9 @@ func (v *EvaluationContext) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *EvaluationModeConfiguration) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Mode != "" {
 		b = append(b, `,"Mode":`...)
@@ -2940,6 +3348,9 @@ func (v *EvaluationModeConfiguration) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *EvaluationResult) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.EvaluationResultIdentifier != nil {
 		b = append(b, `,"EvaluationResultIdentifier":`...)
@@ -2970,6 +3381,9 @@ func (v *EvaluationResult) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *EvaluationResultIdentifier) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.EvaluationResultQualifier != nil {
 		b = append(b, `,"EvaluationResultQualifier":`...)
@@ -2988,6 +3402,9 @@ func (v *EvaluationResultIdentifier) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *EvaluationResultQualifier) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleName != "" {
 		b = append(b, `,"ConfigRuleName":`...)
@@ -3010,6 +3427,9 @@ func (v *EvaluationResultQualifier) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *EvaluationStatus) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Status != "" {
 		b = append(b, `,"Status":`...)
@@ -3024,6 +3444,9 @@ func (v *EvaluationStatus) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ExclusionByResourceTypes) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceTypes != nil {
 		b = append(b, `,"resourceTypes":`...)
@@ -3041,6 +3464,9 @@ func (v *ExclusionByResourceTypes) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ExecutionControls) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.SsmControls != nil {
 		b = append(b, `,"SsmControls":`...)
@@ -3051,6 +3477,9 @@ func (v *ExecutionControls) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ExternalEvaluation) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ComplianceResourceType != "" {
 		b = append(b, `,"ComplianceResourceType":`...)
@@ -3077,6 +3506,9 @@ func (v *ExternalEvaluation) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *FailedDeleteRemediationExceptionsBatch) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.FailureMessage != "" {
 		b = append(b, `,"FailureMessage":`...)
@@ -3098,6 +3530,9 @@ func (v *FailedDeleteRemediationExceptionsBatch) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *FailedRemediationBatch) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.FailureMessage != "" {
 		b = append(b, `,"FailureMessage":`...)
@@ -3119,6 +3554,9 @@ func (v *FailedRemediationBatch) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *FailedRemediationExceptionBatch) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.FailureMessage != "" {
 		b = append(b, `,"FailureMessage":`...)
@@ -3140,6 +3578,9 @@ func (v *FailedRemediationExceptionBatch) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *FieldInfo) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Name != "" {
 		b = append(b, `,"Name":`...)
@@ -3150,6 +3591,9 @@ func (v *FieldInfo) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetAggregateComplianceDetailsByConfigRuleRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationAggregatorName != "" {
 		b = append(b, `,"ConfigurationAggregatorName":`...)
@@ -3184,6 +3628,9 @@ func (v *GetAggregateComplianceDetailsByConfigRuleRequest) AppendJSON(b []byte) 
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetAggregateComplianceDetailsByConfigRuleResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.AggregateEvaluationResults != nil {
 		b = append(b, `,"AggregateEvaluationResults":`...)
@@ -3205,6 +3652,9 @@ func (v *GetAggregateComplianceDetailsByConfigRuleResponse) AppendJSON(b []byte)
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetAggregateConfigRuleComplianceSummaryRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationAggregatorName != "" {
 		b = append(b, `,"ConfigurationAggregatorName":`...)
@@ -3231,6 +3681,9 @@ func (v *GetAggregateConfigRuleComplianceSummaryRequest) AppendJSON(b []byte) []
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetAggregateConfigRuleComplianceSummaryResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.GroupByKey != "" {
 		b = append(b, `,"GroupByKey":`...)
@@ -3256,6 +3709,9 @@ func (v *GetAggregateConfigRuleComplianceSummaryResponse) AppendJSON(b []byte) [
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetAggregateConformancePackComplianceSummaryRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationAggregatorName != "" {
 		b = append(b, `,"ConfigurationAggregatorName":`...)
@@ -3282,6 +3738,9 @@ func (v *GetAggregateConformancePackComplianceSummaryRequest) AppendJSON(b []byt
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetAggregateConformancePackComplianceSummaryResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.AggregateConformancePackComplianceSummaries != nil {
 		b = append(b, `,"AggregateConformancePackComplianceSummaries":`...)
@@ -3307,6 +3766,9 @@ func (v *GetAggregateConformancePackComplianceSummaryResponse) AppendJSON(b []by
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetAggregateDiscoveredResourceCountsRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationAggregatorName != "" {
 		b = append(b, `,"ConfigurationAggregatorName":`...)
@@ -3333,6 +3795,9 @@ func (v *GetAggregateDiscoveredResourceCountsRequest) AppendJSON(b []byte) []byt
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetAggregateDiscoveredResourceCountsResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.TotalDiscoveredResources != nil {
 		b = append(b, `,"TotalDiscoveredResources":`...)
@@ -3362,6 +3827,9 @@ func (v *GetAggregateDiscoveredResourceCountsResponse) AppendJSON(b []byte) []by
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetAggregateResourceConfigRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationAggregatorName != "" {
 		b = append(b, `,"ConfigurationAggregatorName":`...)
@@ -3376,6 +3844,9 @@ func (v *GetAggregateResourceConfigRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetAggregateResourceConfigResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationItem != nil {
 		b = append(b, `,"ConfigurationItem":`...)
@@ -3386,6 +3857,9 @@ func (v *GetAggregateResourceConfigResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetComplianceDetailsByConfigRuleRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleName != "" {
 		b = append(b, `,"ConfigRuleName":`...)
@@ -3415,6 +3889,9 @@ func (v *GetComplianceDetailsByConfigRuleRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetComplianceDetailsByConfigRuleResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.EvaluationResults != nil {
 		b = append(b, `,"EvaluationResults":`...)
@@ -3436,6 +3913,9 @@ func (v *GetComplianceDetailsByConfigRuleResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetComplianceDetailsByResourceRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceType != "" {
 		b = append(b, `,"ResourceType":`...)
@@ -3469,6 +3949,9 @@ func (v *GetComplianceDetailsByResourceRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetComplianceDetailsByResourceResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.EvaluationResults != nil {
 		b = append(b, `,"EvaluationResults":`...)
@@ -3490,6 +3973,9 @@ func (v *GetComplianceDetailsByResourceResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetComplianceSummaryByConfigRuleResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ComplianceSummary != nil {
 		b = append(b, `,"ComplianceSummary":`...)
@@ -3500,6 +3986,9 @@ func (v *GetComplianceSummaryByConfigRuleResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetComplianceSummaryByResourceTypeRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceTypes != nil {
 		b = append(b, `,"ResourceTypes":`...)
@@ -3517,6 +4006,9 @@ func (v *GetComplianceSummaryByResourceTypeRequest) AppendJSON(b []byte) []byte 
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetComplianceSummaryByResourceTypeResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ComplianceSummariesByResourceType != nil {
 		b = append(b, `,"ComplianceSummariesByResourceType":`...)
@@ -3534,6 +4026,9 @@ func (v *GetComplianceSummaryByResourceTypeResponse) AppendJSON(b []byte) []byte
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetConformancePackComplianceDetailsRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConformancePackName != "" {
 		b = append(b, `,"ConformancePackName":`...)
@@ -3556,6 +4051,9 @@ func (v *GetConformancePackComplianceDetailsRequest) AppendJSON(b []byte) []byte
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetConformancePackComplianceDetailsResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConformancePackName != "" {
 		b = append(b, `,"ConformancePackName":`...)
@@ -3581,6 +4079,9 @@ func (v *GetConformancePackComplianceDetailsResponse) AppendJSON(b []byte) []byt
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetConformancePackComplianceSummaryRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConformancePackNames != nil {
 		b = append(b, `,"ConformancePackNames":`...)
@@ -3606,6 +4107,9 @@ func (v *GetConformancePackComplianceSummaryRequest) AppendJSON(b []byte) []byte
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetConformancePackComplianceSummaryResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConformancePackComplianceSummaryList != nil {
 		b = append(b, `,"ConformancePackComplianceSummaryList":`...)
@@ -3627,6 +4131,9 @@ func (v *GetConformancePackComplianceSummaryResponse) AppendJSON(b []byte) []byt
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetCustomRulePolicyRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleName != "" {
 		b = append(b, `,"ConfigRuleName":`...)
@@ -3637,6 +4144,9 @@ func (v *GetCustomRulePolicyRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetCustomRulePolicyResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.PolicyText != "" {
 		b = append(b, `,"PolicyText":`...)
@@ -3647,6 +4157,9 @@ func (v *GetCustomRulePolicyResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetDiscoveredResourceCountsRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceTypes != nil {
 		b = append(b, `,"resourceTypes":`...)
@@ -3672,6 +4185,9 @@ func (v *GetDiscoveredResourceCountsRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetDiscoveredResourceCountsResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.TotalDiscoveredResources != nil {
 		b = append(b, `,"totalDiscoveredResources":`...)
@@ -3697,6 +4213,9 @@ func (v *GetDiscoveredResourceCountsResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetOrganizationConfigRuleDetailedStatusRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConfigRuleName != "" {
 		b = append(b, `,"OrganizationConfigRuleName":`...)
@@ -3719,6 +4238,9 @@ func (v *GetOrganizationConfigRuleDetailedStatusRequest) AppendJSON(b []byte) []
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetOrganizationConfigRuleDetailedStatusResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConfigRuleDetailedStatus != nil {
 		b = append(b, `,"OrganizationConfigRuleDetailedStatus":`...)
@@ -3740,6 +4262,9 @@ func (v *GetOrganizationConfigRuleDetailedStatusResponse) AppendJSON(b []byte) [
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetOrganizationConformancePackDetailedStatusRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConformancePackName != "" {
 		b = append(b, `,"OrganizationConformancePackName":`...)
@@ -3762,6 +4287,9 @@ func (v *GetOrganizationConformancePackDetailedStatusRequest) AppendJSON(b []byt
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetOrganizationConformancePackDetailedStatusResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConformancePackDetailedStatuses != nil {
 		b = append(b, `,"OrganizationConformancePackDetailedStatuses":`...)
@@ -3783,6 +4311,9 @@ func (v *GetOrganizationConformancePackDetailedStatusResponse) AppendJSON(b []by
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetOrganizationCustomRulePolicyRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConfigRuleName != "" {
 		b = append(b, `,"OrganizationConfigRuleName":`...)
@@ -3793,6 +4324,9 @@ func (v *GetOrganizationCustomRulePolicyRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetOrganizationCustomRulePolicyResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.PolicyText != "" {
 		b = append(b, `,"PolicyText":`...)
@@ -3803,6 +4337,9 @@ func (v *GetOrganizationCustomRulePolicyResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetResourceConfigHistoryRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceType != "" {
 		b = append(b, `,"resourceType":`...)
@@ -3837,6 +4374,9 @@ func (v *GetResourceConfigHistoryRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetResourceConfigHistoryResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationItems != nil {
 		b = append(b, `,"configurationItems":`...)
@@ -3858,6 +4398,9 @@ func (v *GetResourceConfigHistoryResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetResourceEvaluationSummaryRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceEvaluationId != "" {
 		b = append(b, `,"ResourceEvaluationId":`...)
@@ -3868,6 +4411,9 @@ func (v *GetResourceEvaluationSummaryRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetResourceEvaluationSummaryResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceEvaluationId != "" {
 		b = append(b, `,"ResourceEvaluationId":`...)
@@ -3902,6 +4448,9 @@ func (v *GetResourceEvaluationSummaryResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetStoredQueryRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.QueryName != "" {
 		b = append(b, `,"QueryName":`...)
@@ -3912,6 +4461,9 @@ func (v *GetStoredQueryRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GetStoredQueryResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.StoredQuery != nil {
 		b = append(b, `,"StoredQuery":`...)
@@ -3922,6 +4474,9 @@ func (v *GetStoredQueryResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *GroupedResourceCount) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.GroupName != "" {
 		b = append(b, `,"GroupName":`...)
@@ -3936,6 +4491,9 @@ func (v *GroupedResourceCount) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *IdempotentParameterMismatch) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Message != "" {
 		b = append(b, `,"message":`...)
@@ -3946,91 +4504,145 @@ func (v *IdempotentParameterMismatch) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *InsufficientDeliveryPolicyException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *InsufficientPermissionsException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *InvalidConfigurationRecorderNameException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *InvalidDeliveryChannelNameException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *InvalidExpressionException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *InvalidLimitException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *InvalidNextTokenException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *InvalidParameterValueException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *InvalidRecordingGroupException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *InvalidResultTokenException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *InvalidRoleException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *InvalidS3KeyPrefixException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *InvalidS3KmsKeyArnException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *InvalidSNSTopicARNException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *InvalidTimeRangeException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *LastDeliveryChannelDeleteFailedException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *LimitExceededException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ListAggregateDiscoveredResourcesRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationAggregatorName != "" {
 		b = append(b, `,"ConfigurationAggregatorName":`...)
@@ -4057,6 +4669,9 @@ func (v *ListAggregateDiscoveredResourcesRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ListAggregateDiscoveredResourcesResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceIdentifiers != nil {
 		b = append(b, `,"ResourceIdentifiers":`...)
@@ -4078,6 +4693,9 @@ func (v *ListAggregateDiscoveredResourcesResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ListConfigurationRecordersRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Filters != nil {
 		b = append(b, `,"Filters":`...)
@@ -4103,6 +4721,9 @@ func (v *ListConfigurationRecordersRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ListConfigurationRecordersResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationRecorderSummaries != nil {
 		b = append(b, `,"ConfigurationRecorderSummaries":`...)
@@ -4124,6 +4745,9 @@ func (v *ListConfigurationRecordersResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ListConformancePackComplianceScoresRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Filters != nil {
 		b = append(b, `,"Filters":`...)
@@ -4150,6 +4774,9 @@ func (v *ListConformancePackComplianceScoresRequest) AppendJSON(b []byte) []byte
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ListConformancePackComplianceScoresResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.NextToken != "" {
 		b = append(b, `,"NextToken":`...)
@@ -4171,6 +4798,9 @@ func (v *ListConformancePackComplianceScoresResponse) AppendJSON(b []byte) []byt
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ListDiscoveredResourcesRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceType != "" {
 		b = append(b, `,"resourceType":`...)
@@ -4208,6 +4838,9 @@ func (v *ListDiscoveredResourcesRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ListDiscoveredResourcesResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceIdentifiers != nil {
 		b = append(b, `,"resourceIdentifiers":`...)
@@ -4229,6 +4862,9 @@ func (v *ListDiscoveredResourcesResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ListResourceEvaluationsRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Filters != nil {
 		b = append(b, `,"Filters":`...)
@@ -4247,6 +4883,9 @@ func (v *ListResourceEvaluationsRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ListResourceEvaluationsResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceEvaluations != nil {
 		b = append(b, `,"ResourceEvaluations":`...)
@@ -4268,6 +4907,9 @@ func (v *ListResourceEvaluationsResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ListStoredQueriesRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.NextToken != "" {
 		b = append(b, `,"NextToken":`...)
@@ -4282,6 +4924,9 @@ func (v *ListStoredQueriesRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ListStoredQueriesResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.StoredQueryMetadata != nil {
 		b = append(b, `,"StoredQueryMetadata":`...)
@@ -4303,6 +4948,9 @@ func (v *ListStoredQueriesResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ListTagsForResourceRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceArn != "" {
 		b = append(b, `,"ResourceArn":`...)
@@ -4321,6 +4969,9 @@ func (v *ListTagsForResourceRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ListTagsForResourceResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Tags != nil {
 		b = append(b, `,"Tags":`...)
@@ -4342,46 +4993,73 @@ func (v *ListTagsForResourceResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *MaxActiveResourcesExceededException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *MaxNumberOfConfigRulesExceededException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *MaxNumberOfConfigurationRecordersExceededException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *MaxNumberOfConformancePacksExceededException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *MaxNumberOfDeliveryChannelsExceededException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *MaxNumberOfOrganizationConfigRulesExceededException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *MaxNumberOfOrganizationConformancePacksExceededException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *MaxNumberOfRetentionConfigurationsExceededException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *MemberAccountStatus) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.AccountId != "" {
 		b = append(b, `,"AccountId":`...)
@@ -4412,91 +5090,145 @@ func (v *MemberAccountStatus) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *NoAvailableConfigurationRecorderException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *NoAvailableDeliveryChannelException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *NoAvailableOrganizationException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *NoRunningConfigurationRecorderException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *NoSuchBucketException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *NoSuchConfigRuleException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *NoSuchConfigRuleInConformancePackException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *NoSuchConfigurationAggregatorException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *NoSuchConfigurationRecorderException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *NoSuchConformancePackException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *NoSuchDeliveryChannelException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *NoSuchOrganizationConfigRuleException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *NoSuchOrganizationConformancePackException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *NoSuchRemediationConfigurationException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *NoSuchRemediationExceptionException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *NoSuchRetentionConfigurationException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *OrganizationAccessDeniedException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *OrganizationAggregationSource) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.RoleArn != "" {
 		b = append(b, `,"RoleArn":`...)
@@ -4522,11 +5254,17 @@ func (v *OrganizationAggregationSource) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *OrganizationAllFeaturesNotEnabledException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *OrganizationConfigRule) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConfigRuleName != "" {
 		b = append(b, `,"OrganizationConfigRuleName":`...)
@@ -4568,6 +5306,9 @@ func (v *OrganizationConfigRule) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *OrganizationConfigRuleStatus) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConfigRuleName != "" {
 		b = append(b, `,"OrganizationConfigRuleName":`...)
@@ -4594,6 +5335,9 @@ func (v *OrganizationConfigRuleStatus) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *OrganizationConformancePack) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConformancePackName != "" {
 		b = append(b, `,"OrganizationConformancePackName":`...)
@@ -4642,6 +5386,9 @@ func (v *OrganizationConformancePack) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *OrganizationConformancePackDetailedStatus) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.AccountId != "" {
 		b = append(b, `,"AccountId":`...)
@@ -4672,6 +5419,9 @@ func (v *OrganizationConformancePackDetailedStatus) AppendJSON(b []byte) []byte 
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *OrganizationConformancePackStatus) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConformancePackName != "" {
 		b = append(b, `,"OrganizationConformancePackName":`...)
@@ -4698,11 +5448,17 @@ func (v *OrganizationConformancePackStatus) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *OrganizationConformancePackTemplateValidationException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *OrganizationCustomPolicyRuleMetadata) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Description != "" {
 		b = append(b, `,"Description":`...)
@@ -4774,6 +5530,9 @@ func (v *OrganizationCustomPolicyRuleMetadata) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *OrganizationCustomPolicyRuleMetadataNoPolicy) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Description != "" {
 		b = append(b, `,"Description":`...)
@@ -4841,6 +5600,9 @@ func (v *OrganizationCustomPolicyRuleMetadataNoPolicy) AppendJSON(b []byte) []by
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *OrganizationCustomRuleMetadata) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Description != "" {
 		b = append(b, `,"Description":`...)
@@ -4897,6 +5659,9 @@ func (v *OrganizationCustomRuleMetadata) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *OrganizationManagedRuleMetadata) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Description != "" {
 		b = append(b, `,"Description":`...)
@@ -4942,6 +5707,9 @@ func (v *OrganizationManagedRuleMetadata) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *OrganizationResourceDetailedStatusFilters) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.AccountId != "" {
 		b = append(b, `,"AccountId":`...)
@@ -4956,11 +5724,17 @@ func (v *OrganizationResourceDetailedStatusFilters) AppendJSON(b []byte) []byte 
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *OversizedConfigurationItemException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PendingAggregationRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.RequesterAccountId != "" {
 		b = append(b, `,"RequesterAccountId":`...)
@@ -4975,6 +5749,9 @@ func (v *PendingAggregationRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutAggregationAuthorizationRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.AuthorizedAccountId != "" {
 		b = append(b, `,"AuthorizedAccountId":`...)
@@ -5000,6 +5777,9 @@ func (v *PutAggregationAuthorizationRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutAggregationAuthorizationResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.AggregationAuthorization != nil {
 		b = append(b, `,"AggregationAuthorization":`...)
@@ -5010,6 +5790,9 @@ func (v *PutAggregationAuthorizationResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutConfigRuleRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRule != nil {
 		b = append(b, `,"ConfigRule":`...)
@@ -5031,6 +5814,9 @@ func (v *PutConfigRuleRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutConfigurationAggregatorRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationAggregatorName != "" {
 		b = append(b, `,"ConfigurationAggregatorName":`...)
@@ -5071,6 +5857,9 @@ func (v *PutConfigurationAggregatorRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutConfigurationAggregatorResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationAggregator != nil {
 		b = append(b, `,"ConfigurationAggregator":`...)
@@ -5081,6 +5870,9 @@ func (v *PutConfigurationAggregatorResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutConfigurationRecorderRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationRecorder != nil {
 		b = append(b, `,"ConfigurationRecorder":`...)
@@ -5102,6 +5894,9 @@ func (v *PutConfigurationRecorderRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutConformancePackRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConformancePackName != "" {
 		b = append(b, `,"ConformancePackName":`...)
@@ -5154,6 +5949,9 @@ func (v *PutConformancePackRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutConformancePackResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConformancePackArn != "" {
 		b = append(b, `,"ConformancePackArn":`...)
@@ -5164,6 +5962,9 @@ func (v *PutConformancePackResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutDeliveryChannelRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.DeliveryChannel != nil {
 		b = append(b, `,"DeliveryChannel":`...)
@@ -5174,6 +5975,9 @@ func (v *PutDeliveryChannelRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutEvaluationsRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Evaluations != nil {
 		b = append(b, `,"Evaluations":`...)
@@ -5199,6 +6003,9 @@ func (v *PutEvaluationsRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutEvaluationsResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.FailedEvaluations != nil {
 		b = append(b, `,"FailedEvaluations":`...)
@@ -5216,6 +6023,9 @@ func (v *PutEvaluationsResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutExternalEvaluationRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleName != "" {
 		b = append(b, `,"ConfigRuleName":`...)
@@ -5230,11 +6040,17 @@ func (v *PutExternalEvaluationRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutExternalEvaluationResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutOrganizationConfigRuleRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConfigRuleName != "" {
 		b = append(b, `,"OrganizationConfigRuleName":`...)
@@ -5268,6 +6084,9 @@ func (v *PutOrganizationConfigRuleRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutOrganizationConfigRuleResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConfigRuleArn != "" {
 		b = append(b, `,"OrganizationConfigRuleArn":`...)
@@ -5278,6 +6097,9 @@ func (v *PutOrganizationConfigRuleResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutOrganizationConformancePackRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConformancePackName != "" {
 		b = append(b, `,"OrganizationConformancePackName":`...)
@@ -5326,6 +6148,9 @@ func (v *PutOrganizationConformancePackRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutOrganizationConformancePackResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.OrganizationConformancePackArn != "" {
 		b = append(b, `,"OrganizationConformancePackArn":`...)
@@ -5336,6 +6161,9 @@ func (v *PutOrganizationConformancePackResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutRemediationConfigurationsRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.RemediationConfigurations != nil {
 		b = append(b, `,"RemediationConfigurations":`...)
@@ -5353,6 +6181,9 @@ func (v *PutRemediationConfigurationsRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutRemediationConfigurationsResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.FailedBatches != nil {
 		b = append(b, `,"FailedBatches":`...)
@@ -5370,6 +6201,9 @@ func (v *PutRemediationConfigurationsResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutRemediationExceptionsRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleName != "" {
 		b = append(b, `,"ConfigRuleName":`...)
@@ -5399,6 +6233,9 @@ func (v *PutRemediationExceptionsRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutRemediationExceptionsResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.FailedBatches != nil {
 		b = append(b, `,"FailedBatches":`...)
@@ -5416,6 +6253,9 @@ func (v *PutRemediationExceptionsResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutResourceConfigRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceType != "" {
 		b = append(b, `,"ResourceType":`...)
@@ -5456,6 +6296,9 @@ func (v *PutResourceConfigRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutRetentionConfigurationRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.RetentionPeriodInDays != nil {
 		b = append(b, `,"RetentionPeriodInDays":`...)
@@ -5466,6 +6309,9 @@ func (v *PutRetentionConfigurationRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutRetentionConfigurationResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.RetentionConfiguration != nil {
 		b = append(b, `,"RetentionConfiguration":`...)
@@ -5476,6 +6322,9 @@ func (v *PutRetentionConfigurationResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutServiceLinkedConfigurationRecorderRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ServicePrincipal != "" {
 		b = append(b, `,"ServicePrincipal":`...)
@@ -5497,6 +6346,9 @@ func (v *PutServiceLinkedConfigurationRecorderRequest) AppendJSON(b []byte) []by
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutServiceLinkedConfigurationRecorderResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Arn != "" {
 		b = append(b, `,"Arn":`...)
@@ -5511,6 +6363,9 @@ func (v *PutServiceLinkedConfigurationRecorderResponse) AppendJSON(b []byte) []b
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutStoredQueryRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.StoredQuery != nil {
 		b = append(b, `,"StoredQuery":`...)
@@ -5532,6 +6387,9 @@ func (v *PutStoredQueryRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *PutStoredQueryResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.QueryArn != "" {
 		b = append(b, `,"QueryArn":`...)
@@ -5542,6 +6400,9 @@ func (v *PutStoredQueryResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *QueryInfo) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.SelectFields != nil {
 		b = append(b, `,"SelectFields":`...)
@@ -5559,6 +6420,9 @@ func (v *QueryInfo) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *RecordingGroup) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.AllSupported != nil {
 		b = append(b, `,"allSupported":`...)
@@ -5592,6 +6456,9 @@ func (v *RecordingGroup) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *RecordingMode) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.RecordingFrequency != "" {
 		b = append(b, `,"recordingFrequency":`...)
@@ -5613,6 +6480,9 @@ func (v *RecordingMode) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *RecordingModeOverride) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Description != "" {
 		b = append(b, `,"description":`...)
@@ -5638,6 +6508,9 @@ func (v *RecordingModeOverride) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *RecordingStrategy) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.UseOnly != "" {
 		b = append(b, `,"useOnly":`...)
@@ -5648,6 +6521,9 @@ func (v *RecordingStrategy) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *Relationship) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceType != "" {
 		b = append(b, `,"resourceType":`...)
@@ -5670,6 +6546,9 @@ func (v *Relationship) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *RemediationConfiguration) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleName != "" {
 		b = append(b, `,"ConfigRuleName":`...)
@@ -5734,6 +6613,9 @@ func (v *RemediationConfiguration) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *RemediationException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleName != "" {
 		b = append(b, `,"ConfigRuleName":`...)
@@ -5760,6 +6642,9 @@ func (v *RemediationException) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *RemediationExceptionResourceKey) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceType != "" {
 		b = append(b, `,"ResourceType":`...)
@@ -5774,6 +6659,9 @@ func (v *RemediationExceptionResourceKey) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *RemediationExecutionStatus) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceKey != nil {
 		b = append(b, `,"ResourceKey":`...)
@@ -5807,6 +6695,9 @@ func (v *RemediationExecutionStatus) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *RemediationExecutionStep) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Name != "" {
 		b = append(b, `,"Name":`...)
@@ -5833,11 +6724,17 @@ func (v *RemediationExecutionStep) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *RemediationInProgressException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *RemediationParameterValue) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceValue != nil {
 		b = append(b, `,"ResourceValue":`...)
@@ -5852,6 +6749,9 @@ func (v *RemediationParameterValue) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ResourceConcurrentModificationException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Message != "" {
 		b = append(b, `,"message":`...)
@@ -5862,6 +6762,9 @@ func (v *ResourceConcurrentModificationException) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ResourceCount) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceType != "" {
 		b = append(b, `,"resourceType":`...)
@@ -5876,6 +6779,9 @@ func (v *ResourceCount) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ResourceCountFilters) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceType != "" {
 		b = append(b, `,"ResourceType":`...)
@@ -5894,6 +6800,9 @@ func (v *ResourceCountFilters) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ResourceDetails) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceId != "" {
 		b = append(b, `,"ResourceId":`...)
@@ -5916,6 +6825,9 @@ func (v *ResourceDetails) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ResourceEvaluation) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceEvaluationId != "" {
 		b = append(b, `,"ResourceEvaluationId":`...)
@@ -5934,6 +6846,9 @@ func (v *ResourceEvaluation) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ResourceEvaluationFilters) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.EvaluationMode != "" {
 		b = append(b, `,"EvaluationMode":`...)
@@ -5952,6 +6867,9 @@ func (v *ResourceEvaluationFilters) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ResourceFilters) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.AccountId != "" {
 		b = append(b, `,"AccountId":`...)
@@ -5974,6 +6892,9 @@ func (v *ResourceFilters) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ResourceIdentifier) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceType != "" {
 		b = append(b, `,"resourceType":`...)
@@ -5996,11 +6917,17 @@ func (v *ResourceIdentifier) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ResourceInUseException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ResourceKey) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceType != "" {
 		b = append(b, `,"resourceType":`...)
@@ -6015,16 +6942,25 @@ func (v *ResourceKey) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ResourceNotDiscoveredException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ResourceNotFoundException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ResourceValue) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Value != "" {
 		b = append(b, `,"Value":`...)
@@ -6035,6 +6971,9 @@ func (v *ResourceValue) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *RetentionConfiguration) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Name != "" {
 		b = append(b, `,"Name":`...)
@@ -6049,6 +6988,9 @@ func (v *RetentionConfiguration) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *Scope) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ComplianceResourceTypes != nil {
 		b = append(b, `,"ComplianceResourceTypes":`...)
@@ -6078,6 +7020,9 @@ func (v *Scope) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *SelectAggregateResourceConfigRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Expression != "" {
 		b = append(b, `,"Expression":`...)
@@ -6104,6 +7049,9 @@ func (v *SelectAggregateResourceConfigRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *SelectAggregateResourceConfigResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Results != nil {
 		b = append(b, `,"Results":`...)
@@ -6129,6 +7077,9 @@ func (v *SelectAggregateResourceConfigResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *SelectResourceConfigRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Expression != "" {
 		b = append(b, `,"Expression":`...)
@@ -6147,6 +7098,9 @@ func (v *SelectResourceConfigRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *SelectResourceConfigResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Results != nil {
 		b = append(b, `,"Results":`...)
@@ -6172,6 +7126,9 @@ func (v *SelectResourceConfigResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *Source) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Owner != "" {
 		b = append(b, `,"Owner":`...)
@@ -6201,6 +7158,9 @@ func (v *Source) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *SourceDetail) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.EventSource != "" {
 		b = append(b, `,"EventSource":`...)
@@ -6219,6 +7179,9 @@ func (v *SourceDetail) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *SsmControls) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConcurrentExecutionRatePercentage != nil {
 		b = append(b, `,"ConcurrentExecutionRatePercentage":`...)
@@ -6233,6 +7196,9 @@ func (v *SsmControls) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *StartConfigRulesEvaluationRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleNames != nil {
 		b = append(b, `,"ConfigRuleNames":`...)
@@ -6250,11 +7216,17 @@ func (v *StartConfigRulesEvaluationRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *StartConfigRulesEvaluationResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *StartConfigurationRecorderRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationRecorderName != "" {
 		b = append(b, `,"ConfigurationRecorderName":`...)
@@ -6265,6 +7237,9 @@ func (v *StartConfigurationRecorderRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *StartRemediationExecutionRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigRuleName != "" {
 		b = append(b, `,"ConfigRuleName":`...)
@@ -6286,6 +7261,9 @@ func (v *StartRemediationExecutionRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *StartRemediationExecutionResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.FailureMessage != "" {
 		b = append(b, `,"FailureMessage":`...)
@@ -6307,6 +7285,9 @@ func (v *StartRemediationExecutionResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *StartResourceEvaluationRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceDetails != nil {
 		b = append(b, `,"ResourceDetails":`...)
@@ -6333,6 +7314,9 @@ func (v *StartResourceEvaluationRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *StartResourceEvaluationResponse) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceEvaluationId != "" {
 		b = append(b, `,"ResourceEvaluationId":`...)
@@ -6343,6 +7327,9 @@ func (v *StartResourceEvaluationResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *StaticValue) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Values != nil {
 		b = append(b, `,"Values":`...)
@@ -6360,6 +7347,9 @@ func (v *StaticValue) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *StatusDetailFilters) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.AccountId != "" {
 		b = append(b, `,"AccountId":`...)
@@ -6374,6 +7364,9 @@ func (v *StatusDetailFilters) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *StopConfigurationRecorderRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ConfigurationRecorderName != "" {
 		b = append(b, `,"ConfigurationRecorderName":`...)
@@ -6384,6 +7377,9 @@ func (v *StopConfigurationRecorderRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *StoredQuery) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.QueryId != "" {
 		b = append(b, `,"QueryId":`...)
@@ -6410,6 +7406,9 @@ func (v *StoredQuery) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *StoredQueryMetadata) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.QueryId != "" {
 		b = append(b, `,"QueryId":`...)
@@ -6432,6 +7431,9 @@ func (v *StoredQueryMetadata) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *Tag) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.Key != "" {
 		b = append(b, `,"Key":`...)
@@ -6446,6 +7448,9 @@ func (v *Tag) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *TagResourceRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceArn != "" {
 		b = append(b, `,"ResourceArn":`...)
@@ -6467,6 +7472,9 @@ func (v *TagResourceRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *TemplateSSMDocumentDetails) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.DocumentName != "" {
 		b = append(b, `,"DocumentName":`...)
@@ -6481,6 +7489,9 @@ func (v *TemplateSSMDocumentDetails) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *TimeWindow) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.StartTime != nil && !v.StartTime.IsZero() {
 		b = append(b, `,"StartTime":`...)
@@ -6495,16 +7506,25 @@ func (v *TimeWindow) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *TooManyTagsException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *UnmodifiableEntityException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *UntagResourceRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	start := len(b)
 	if v.ResourceArn != "" {
 		b = append(b, `,"ResourceArn":`...)
@@ -6526,10 +7546,16 @@ func (v *UntagResourceRequest) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends v's JSON encoding to b (see Appender).
 func (v *ValidationException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }
 
 // AppendJSON appends v's JSON encoding, an empty object, to b.
 func (v *GetComplianceSummaryByConfigRuleRequest) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
 	return append(b, '{', '}')
 }

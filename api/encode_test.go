@@ -143,6 +143,13 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 			}
 		}
 	}
+	// A nil pointer of every shape is null, as encoding/json writes it.
+	for _, name := range names {
+		nilPtr := reflect.Zero(reflect.TypeOf(generatedShapes[name]())).Interface()
+		if got, want := nilPtr.(Appender).AppendJSON(nil), encodingJSON(t, nilPtr); !bytes.Equal(got, want) {
+			t.Fatalf("nil *%s: AppendJSON wrote %s, encoding/json %s", name, got, want)
+		}
+	}
 	for op, o := range Operations {
 		if _, ok := o.NewInput().(Appender); !ok {
 			t.Errorf("the input of %s does not implement Appender", op)

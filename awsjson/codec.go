@@ -87,6 +87,9 @@ func op[T any, PT interface {
 // empty is the body of operations with no output.
 type empty struct{}
 
+// AppendJSON writes {}, as encoding/json does (api.Appender).
+func (empty) AppendJSON(b []byte) []byte { return append(b, '{', '}') }
+
 // limitOf returns the page size of a request: def when unset or 0 (AWS
 // treats 0 as the default), else the value, which validation has bounded.
 func limitOf(p *int32, def int) int {

@@ -70,6 +70,13 @@ func TestWriteJSON(t *testing.T) {
 			}
 		}
 	})
+	t.Run("Empty", func(t *testing.T) {
+		w := httptest.NewRecorder()
+		s.writeJSON(w, http.StatusOK, empty{})
+		if got := w.Body.String(); got != `{}` || w.Header().Get("Content-Length") != "2" {
+			t.Errorf("body %q, Content-Length %s; want {}", got, w.Header().Get("Content-Length"))
+		}
+	})
 	t.Run("ErrorBody", func(t *testing.T) {
 		// As encoding/json writes the map AWS's body used to be: keys in order.
 		w := httptest.NewRecorder()

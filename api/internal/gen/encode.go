@@ -23,6 +23,7 @@ func (g *generator) writeEncodeBody(w *bytes.Buffer) {
 		s := g.m.Shapes[name]
 		fmt.Fprintf(w, "// AppendJSON appends v's JSON encoding to b (see Appender).\n")
 		fmt.Fprintf(w, "func (v *%s) AppendJSON(b []byte) []byte {\n", name)
+		w.WriteString("\tif v == nil {\n\t\treturn append(b, \"null\"...)\n\t}\n")
 		if len(s.Members) == 0 {
 			w.WriteString("\treturn append(b, '{', '}')\n}\n\n")
 			continue
@@ -56,7 +57,9 @@ func (g *generator) writeEncodeBody(w *bytes.Buffer) {
 	for _, op := range sortedKeys(g.synthetic) {
 		tn := g.synthetic[op]
 		fmt.Fprintf(w, "// AppendJSON appends v's JSON encoding, an empty object, to b.\n")
-		fmt.Fprintf(w, "func (v *%s) AppendJSON(b []byte) []byte { return append(b, '{', '}') }\n\n", tn)
+		fmt.Fprintf(w, "func (v *%s) AppendJSON(b []byte) []byte {\n", tn)
+		w.WriteString("\tif v == nil {\n\t\treturn append(b, \"null\"...)\n\t}\n")
+		w.WriteString("\treturn append(b, '{', '}')\n}\n\n")
 	}
 }
 
