@@ -196,7 +196,7 @@ func (d *DB) begin(ctx context.Context) (*batch, error) {
 // undo rolls back what the current member's fn did: the whole transaction
 // for the first member (nobody else is in it), else its savepoint.
 func (d *DB) undo(b *batch, first bool) {
-	b.tx.seen, b.tx.recording = nil, nil
+	b.tx.seen, b.tx.scopes = nil, nil
 	if first {
 		_ = b.tx.tx.Rollback()
 		d.end(b, nil)

@@ -21,7 +21,7 @@ import (
 const jobColumns = `id, kind, account_id, region, key, payload, run_at, attempt, owner, lease_until, last_error, created_at`
 
 var (
-	qEnqueueJob = writeQuery(`INSERT INTO jobs
+	qEnqueueJob = itemWriteQuery(`INSERT INTO jobs
 		(kind, account_id, region, key, payload, run_at, attempt, owner, lease_until, last_error, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, 0, NULL, NULL, '', ?)
 		ON CONFLICT (kind, account_id, region, key) WHERE key <> '' AND owner IS NULL DO NOTHING`)

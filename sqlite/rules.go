@@ -94,15 +94,6 @@ func (t *tx) ListRules(ctx context.Context, scope configd.Scope, after string, l
 	return out, nil
 }
 
-// CountRules counts the scope's rules.
-func (t *tx) CountRules(ctx context.Context, scope configd.Scope) (int, error) {
-	var n int
-	if err := t.queryRow(ctx, qCountRules, scope.AccountID, scope.Region).Scan(&n); err != nil {
-		return 0, fmt.Errorf("sqlite: count config rules: %w", err)
-	}
-	return n, nil
-}
-
 // PutRule creates or replaces the rule named r.Name.
 func (t *tx) PutRule(ctx context.Context, scope configd.Scope, r *configd.ConfigRule) error {
 	if r.Name == "" {

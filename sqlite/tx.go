@@ -15,10 +15,11 @@ import (
 type query struct {
 	text  string
 	write bool
-	// keepsRecorders is set on the writes that cannot change a recorder
-	// (those of configuration items, and savepoints); any other write
-	// forgets what the transaction remembers of recorders (tx.recording).
-	keepsRecorders bool
+	// keepsScope is set on the writes that can change neither a recorder
+	// nor a rule (those of configuration items and jobs, and savepoints);
+	// any other write forgets what the transaction remembers of its scopes
+	// (tx.scopes).
+	keepsScope bool
 }
 
 // queries lists every registered query.
@@ -39,11 +40,11 @@ func writeQuery(text string) *query {
 	return q
 }
 
-// itemWriteQuery registers a statement that writes configuration items or
-// the inventory, never a recorder.
+// itemWriteQuery registers a statement that writes configuration items,
+// the inventory or jobs, never a recorder or a rule.
 func itemWriteQuery(text string) *query {
 	q := writeQuery(text)
-	q.keepsRecorders = true
+	q.keepsScope = true
 	return q
 }
 
@@ -65,9 +66,9 @@ type tx struct {
 	// it again. Anything that may undo writes (a rollback to a savepoint,
 	// Reset) clears it.
 	seen *seenResource
-	// recording remembers AnyRecorderRecording's answers in this write
-	// transaction, by scope (recording.go).
-	recording map[configd.Scope]bool
+	// scopes remembers, in this write transaction, what it read of each
+	// scope's recorders and rules (recording.go).
+	scopes map[configd.Scope]*scopeFacts
 
 	mu    sync.Mutex
 	stmts map[*query]*sql.Stmt // the pool's statements bound to this transaction
@@ -109,8 +110,8 @@ func (t *tx) exec(ctx context.Context, q *query, args ...any) (sql.Result, error
 	if err != nil {
 		return nil, err
 	}
-	if !q.keepsRecorders {
-		t.recording = nil
+	if !q.keepsScope {
+		t.scopes = nil
 	}
 	return st.ExecContext(t.stmtContext(ctx), args...)
 }
@@ -239,7 +240,7 @@ var resetQueries = []*query{
 
 // reset deletes the data of every scope.
 func (t *tx) reset() error {
-	t.seen, t.recording = nil, nil
+	t.seen, t.scopes = nil, nil
 	for _, q := range resetQueries {
 		if _, err := t.exec(t.ctx, q); err != nil {
 			return fmt.Errorf("sqlite: reset: %w", err)

@@ -153,6 +153,31 @@ var ruleTests = []test{
 			return nil
 		})
 	}},
+	{"CountRulesInOneTx", func(t *testing.T, s configd.Store) {
+		// In one write transaction the count follows the transaction's own
+		// writes, whatever a store remembers between them (the service
+		// counts rules on every recorded item).
+		write(t, s, func(ctx context.Context, tx configd.Tx) error {
+			count := func(step string, want int) {
+				n, err := tx.CountRules(ctx, scopeA)
+				must(t, "CountRules "+step, err)
+				wantEqual(t, "CountRules "+step, n, want)
+			}
+			count("at first", 0)
+			must(t, "PutRule", tx.PutRule(ctx, scopeA, fullRule("r1")))
+			count("after PutRule", 1)
+			_, err := tx.AppendItem(ctx, scopeA, item(typeInstance, "i-1", "", minute(0)))
+			must(t, "AppendItem", err)
+			_, err = tx.EnqueueJob(ctx, &configd.Job{Kind: configd.JobEvaluate, Scope: scopeA, Key: "k", Payload: "{}", RunAt: minute(0)})
+			must(t, "EnqueueJob", err)
+			count("after AppendItem and EnqueueJob", 1)
+			must(t, "PutRule", tx.PutRule(ctx, scopeA, fullRule("r2")))
+			count("after a second PutRule", 2)
+			must(t, "DeleteRule", tx.DeleteRule(ctx, scopeA, "r1"))
+			count("after DeleteRule", 1)
+			return nil
+		})
+	}},
 	{"ErrNoSuchConfigRule", func(t *testing.T, s configd.Store) {
 		putRules(t, s, scopeA, "other")
 		write(t, s, func(ctx context.Context, tx configd.Tx) error {
