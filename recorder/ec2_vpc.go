@@ -3,6 +3,7 @@ package recorder
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -14,8 +15,9 @@ import (
 func init() { register(vpcs{}) }
 
 // vpcs discovers AWS::EC2::VPC: the DescribeVpcs element with lowerCamel
-// keys. A VPC "Contains Subnet" and "Contains SecurityGroup" for each of its
-// subnets and security groups, found with one extra sweep of each.
+// keys. A VPC "Contains" each of its subnets, security groups, instances,
+// network interfaces and route tables, found with one extra sweep of each
+// (the names as AWS Config's VPC items carry them; docs/ci-formats.md).
 type vpcs struct{}
 
 func (vpcs) ResourceType() string { return "AWS::EC2::VPC" }
@@ -23,32 +25,9 @@ func (vpcs) Global() bool         { return false }
 
 func (d vpcs) Discover(ctx context.Context, cfg aws.Config, scope configd.Scope, emit func(*configd.ConfigurationItem) error) error {
 	client := ec2.NewFromConfig(cfg)
-	// Containment: ids only, grouped by VPC.
-	contained := map[string][]configd.Relationship{}
-	sp := ec2.NewDescribeSubnetsPaginator(client, &ec2.DescribeSubnetsInput{})
-	for sp.HasMorePages() {
-		page, err := sp.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("describe subnets: %w", err)
-		}
-		for _, s := range page.Subnets {
-			contained[str(s.VpcId)] = append(contained[str(s.VpcId)], configd.Relationship{
-				RelationshipName: "Contains Subnet", ResourceType: "AWS::EC2::Subnet", ResourceID: str(s.SubnetId)})
-		}
-	}
-	gp := ec2.NewDescribeSecurityGroupsPaginator(client, &ec2.DescribeSecurityGroupsInput{})
-	for gp.HasMorePages() {
-		page, err := gp.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("describe security groups: %w", err)
-		}
-		for _, g := range page.SecurityGroups {
-			if g.VpcId == nil {
-				continue
-			}
-			contained[*g.VpcId] = append(contained[*g.VpcId], configd.Relationship{
-				RelationshipName: "Contains SecurityGroup", ResourceType: "AWS::EC2::SecurityGroup", ResourceID: str(g.GroupId)})
-		}
+	contained, err := vpcContents(ctx, client)
+	if err != nil {
+		return err
 	}
 	p := ec2.NewDescribeVpcsPaginator(client, &ec2.DescribeVpcsInput{})
 	for p.HasMorePages() {
@@ -66,6 +45,66 @@ func (d vpcs) Discover(ctx context.Context, cfg aws.Config, scope configd.Scope,
 	return nil
 }
 
+// vpcContents returns the "Contains" relationships of every VPC, by VPC
+// id: ids only, from one paginated sweep of each contained type.
+func vpcContents(ctx context.Context, client *ec2.Client) (map[string][]configd.Relationship, error) {
+	contained := map[string][]configd.Relationship{}
+	add := func(vpc *string, typ, id string) {
+		if vpc == nil || *vpc == "" || id == "" {
+			return
+		}
+		contained[*vpc] = append(contained[*vpc], configd.Relationship{
+			RelationshipName: "Contains " + strings.TrimPrefix(typ, "AWS::EC2::"), ResourceType: typ, ResourceID: id})
+	}
+	err := ec2Pages(ctx, ec2.NewDescribeSubnetsPaginator(client, &ec2.DescribeSubnetsInput{}), "describe subnets",
+		func(page *ec2.DescribeSubnetsOutput) {
+			for _, s := range page.Subnets {
+				add(s.VpcId, "AWS::EC2::Subnet", str(s.SubnetId))
+			}
+		})
+	if err == nil {
+		err = ec2Pages(ctx, ec2.NewDescribeSecurityGroupsPaginator(client, &ec2.DescribeSecurityGroupsInput{}), "describe security groups",
+			func(page *ec2.DescribeSecurityGroupsOutput) {
+				for _, g := range page.SecurityGroups {
+					add(g.VpcId, "AWS::EC2::SecurityGroup", str(g.GroupId))
+				}
+			})
+	}
+	if err == nil {
+		err = ec2Pages(ctx, ec2.NewDescribeInstancesPaginator(client, &ec2.DescribeInstancesInput{}), "describe instances",
+			func(page *ec2.DescribeInstancesOutput) {
+				for _, r := range page.Reservations {
+					for _, in := range r.Instances {
+						if in.State != nil && in.State.Name == ec2types.InstanceStateNameTerminated {
+							continue // no longer in the VPC, nor recorded (ec2_instance.go)
+						}
+						add(in.VpcId, "AWS::EC2::Instance", str(in.InstanceId))
+					}
+				}
+			})
+	}
+	if err == nil {
+		err = ec2Pages(ctx, ec2.NewDescribeNetworkInterfacesPaginator(client, &ec2.DescribeNetworkInterfacesInput{}), "describe network interfaces",
+			func(page *ec2.DescribeNetworkInterfacesOutput) {
+				for _, n := range page.NetworkInterfaces {
+					add(n.VpcId, "AWS::EC2::NetworkInterface", str(n.NetworkInterfaceId))
+				}
+			})
+	}
+	if err == nil {
+		err = ec2Pages(ctx, ec2.NewDescribeRouteTablesPaginator(client, &ec2.DescribeRouteTablesInput{}), "describe route tables",
+			func(page *ec2.DescribeRouteTablesOutput) {
+				for _, t := range page.RouteTables {
+					add(t.VpcId, "AWS::EC2::RouteTable", str(t.RouteTableId))
+				}
+			})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return contained, nil
+}
+
 func (d vpcs) item(scope configd.Scope, v *ec2types.Vpc, rels []configd.Relationship) *configd.ConfigurationItem {
 	id := str(v.VpcId)
 	ci := newItem(d.ResourceType(), id, "", scope.ARN("ec2", "vpc/"+id), scope.Region, azMultiple)
@@ -78,4 +117,22 @@ func (d vpcs) item(scope configd.Scope, v *ec2types.Vpc, rels []configd.Relation
 	ci.Configuration = encode(conf)
 	finish(ci)
 	return ci
+}
+
+// ec2Pager is what the EC2 client's paginators have in common.
+type ec2Pager[O any] interface {
+	HasMorePages() bool
+	NextPage(ctx context.Context, optFns ...func(*ec2.Options)) (O, error)
+}
+
+// ec2Pages calls fn with every page of p; what names the call in errors.
+func ec2Pages[O any](ctx context.Context, p ec2Pager[O], what string, fn func(O)) error {
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		fn(page)
+	}
+	return nil
 }

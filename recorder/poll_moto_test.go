@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -146,9 +147,31 @@ func TestPollMoto(t *testing.T) {
 		if s := latestOrFatal(t, sink, "AWS::EC2::Subnet", f.subnet); !hasRel(s, "Is contained in Vpc", "AWS::EC2::VPC", f.vpc) || s.AvailabilityZone != "us-east-1a" {
 			t.Errorf("subnet relationships %v az %q", s.Relationships, s.AvailabilityZone)
 		}
-		if v := latestOrFatal(t, sink, "AWS::EC2::VPC", f.vpc); !hasRel(v, "Contains Subnet", "AWS::EC2::Subnet", f.subnet) ||
-			!hasRel(v, "Contains SecurityGroup", "AWS::EC2::SecurityGroup", f.sg) {
+		v := latestOrFatal(t, sink, "AWS::EC2::VPC", f.vpc)
+		if !hasRel(v, "Contains Subnet", "AWS::EC2::Subnet", f.subnet) ||
+			!hasRel(v, "Contains SecurityGroup", "AWS::EC2::SecurityGroup", f.sg) ||
+			!hasRel(v, "Contains Instance", "AWS::EC2::Instance", f.instance) {
 			t.Errorf("vpc relationships %v", v.Relationships)
+		}
+		// The instance's network interface and the VPC's main route table,
+		// whose ids the instance item and moto chose.
+		for _, typ := range []string{"AWS::EC2::NetworkInterface", "AWS::EC2::RouteTable"} {
+			var ids []string
+			for _, r := range v.Relationships {
+				if r.ResourceType == typ && r.RelationshipName == "Contains "+strings.TrimPrefix(typ, "AWS::EC2::") {
+					ids = append(ids, r.ResourceID)
+				}
+			}
+			if len(ids) == 0 {
+				t.Errorf("vpc contains no %s: %v", typ, v.Relationships)
+			}
+			if typ == "AWS::EC2::NetworkInterface" {
+				for _, r := range in.Relationships {
+					if r.ResourceType == typ && !slices.Contains(ids, r.ResourceID) {
+						t.Errorf("the instance's %s %s is not in the vpc's %v", typ, r.ResourceID, ids)
+					}
+				}
+			}
 		}
 
 		u := latestOrFatal(t, sink, "AWS::IAM::User", f.userID)
