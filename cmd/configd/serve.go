@@ -335,4 +335,3 @@ func openStore(ctx context.Context, c *ServeConfig) (configd.Store, error) {
 	}
 	return sqlite.Open(ctx, filepath.Join(c.DataDir, "configd.db"))
 }
-
