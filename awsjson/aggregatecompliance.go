@@ -40,17 +40,16 @@ func (s *Server) describeAggregateComplianceByConfigRules(ctx context.Context, r
 	if err != nil {
 		return nil, err
 	}
-	start, end, next, err := s.offsetPage(req, fingerprint(in.ConfigurationAggregatorName, f), in.NextToken, in.Limit, len(rs))
+	list, next, err := offsetMap(s, req, fingerprint(in.ConfigurationAggregatorName, f), in.NextToken, in.Limit, len(rs), func(i int) api.AggregateComplianceByConfigRule {
+		r := rs[i]
+		return api.AggregateComplianceByConfigRule{
+			ConfigRuleName: r.RuleName, Compliance: complianceToWire(r.Compliance), AccountId: r.Scope.AccountID, AwsRegion: r.Scope.Region,
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := &api.DescribeAggregateComplianceByConfigRulesResponse{AggregateComplianceByConfigRules: []api.AggregateComplianceByConfigRule{}, NextToken: next}
-	for _, r := range rs[start:end] {
-		out.AggregateComplianceByConfigRules = append(out.AggregateComplianceByConfigRules, api.AggregateComplianceByConfigRule{
-			ConfigRuleName: r.RuleName, Compliance: complianceToWire(r.Compliance), AccountId: r.Scope.AccountID, AwsRegion: r.Scope.Region,
-		})
-	}
-	return out, nil
+	return &api.DescribeAggregateComplianceByConfigRulesResponse{AggregateComplianceByConfigRules: list, NextToken: next}, nil
 }
 
 func (s *Server) getAggregateComplianceDetailsByConfigRule(ctx context.Context, req *Request, in *api.GetAggregateComplianceDetailsByConfigRuleRequest) (*api.GetAggregateComplianceDetailsByConfigRuleResponse, error) {
@@ -59,20 +58,19 @@ func (s *Server) getAggregateComplianceDetailsByConfigRule(ctx context.Context, 
 	if err != nil {
 		return nil, err
 	}
-	start, end, next, err := s.offsetPage(req, fingerprint(in.ConfigurationAggregatorName, source, in.ConfigRuleName, in.ComplianceType), in.NextToken, in.Limit, len(rs))
-	if err != nil {
-		return nil, err
-	}
-	out := &api.GetAggregateComplianceDetailsByConfigRuleResponse{AggregateEvaluationResults: []api.AggregateEvaluationResult{}, NextToken: next}
-	for _, r := range rs[start:end] {
+	list, next, err := offsetMap(s, req, fingerprint(in.ConfigurationAggregatorName, source, in.ConfigRuleName, in.ComplianceType), in.NextToken, in.Limit, len(rs), func(i int) api.AggregateEvaluationResult {
+		r := rs[i]
 		w := resultToWire(r, "")
-		out.AggregateEvaluationResults = append(out.AggregateEvaluationResults, api.AggregateEvaluationResult{
+		return api.AggregateEvaluationResult{
 			EvaluationResultIdentifier: w.EvaluationResultIdentifier, ComplianceType: w.ComplianceType,
 			ResultRecordedTime: w.ResultRecordedTime, ConfigRuleInvokedTime: w.ConfigRuleInvokedTime, Annotation: w.Annotation,
 			AccountId: source.AccountID, AwsRegion: source.Region,
-		})
+		}
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return &api.GetAggregateComplianceDetailsByConfigRuleResponse{AggregateEvaluationResults: list, NextToken: next}, nil
 }
 
 func addCount(a, b service.CappedCount, limit int) service.CappedCount {
@@ -107,15 +105,14 @@ func (s *Server) getAggregateConfigRuleComplianceSummary(ctx context.Context, re
 		}
 	}
 	sort.Strings(names)
-	start, end, next, err := s.offsetPage(req, fingerprint(in.ConfigurationAggregatorName, f, in.GroupByKey), in.NextToken, in.Limit, len(names))
+	list, next, err := offsetMap(s, req, fingerprint(in.ConfigurationAggregatorName, f, in.GroupByKey), in.NextToken, in.Limit, len(names), func(i int) api.AggregateComplianceCount {
+		g := names[i]
+		return api.AggregateComplianceCount{GroupName: g, ComplianceSummary: summaryToWire(*groups[g])}
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := &api.GetAggregateConfigRuleComplianceSummaryResponse{GroupByKey: in.GroupByKey, AggregateComplianceCounts: []api.AggregateComplianceCount{}, NextToken: next}
-	for _, g := range names[start:end] {
-		out.AggregateComplianceCounts = append(out.AggregateComplianceCounts, api.AggregateComplianceCount{GroupName: g, ComplianceSummary: summaryToWire(*groups[g])})
-	}
-	return out, nil
+	return &api.GetAggregateConfigRuleComplianceSummaryResponse{GroupByKey: in.GroupByKey, AggregateComplianceCounts: list, NextToken: next}, nil
 }
 
 func (s *Server) describeAggregateComplianceByConformancePacks(ctx context.Context, req *Request, in *api.DescribeAggregateComplianceByConformancePacksRequest) (*api.DescribeAggregateComplianceByConformancePacksResponse, error) {
@@ -127,21 +124,20 @@ func (s *Server) describeAggregateComplianceByConformancePacks(ctx context.Conte
 	if err != nil {
 		return nil, err
 	}
-	start, end, next, err := s.offsetPage(req, fingerprint(in.ConfigurationAggregatorName, f), in.NextToken, in.Limit, len(cs))
-	if err != nil {
-		return nil, err
-	}
-	out := &api.DescribeAggregateComplianceByConformancePacksResponse{AggregateComplianceByConformancePacks: []api.AggregateComplianceByConformancePack{}, NextToken: next}
-	for _, c := range cs[start:end] {
+	list, next, err := offsetMap(s, req, fingerprint(in.ConfigurationAggregatorName, f), in.NextToken, in.Limit, len(cs), func(i int) api.AggregateComplianceByConformancePack {
+		c := cs[i]
 		compliant, nonCompliant := c.Counts()
-		out.AggregateComplianceByConformancePacks = append(out.AggregateComplianceByConformancePacks, api.AggregateComplianceByConformancePack{
+		return api.AggregateComplianceByConformancePack{
 			ConformancePackName: c.Pack.Name, AccountId: c.Scope.AccountID, AwsRegion: c.Scope.Region,
 			Compliance: &api.AggregateConformancePackCompliance{
 				ComplianceType: c.Type, CompliantRuleCount: api.Int32(int32(compliant)), NonCompliantRuleCount: api.Int32(int32(nonCompliant)), TotalRuleCount: api.Int32(int32(len(c.Rules))),
 			},
-		})
+		}
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return &api.DescribeAggregateComplianceByConformancePacksResponse{AggregateComplianceByConformancePacks: list, NextToken: next}, nil
 }
 
 func (s *Server) getAggregateConformancePackComplianceSummary(ctx context.Context, req *Request, in *api.GetAggregateConformancePackComplianceSummaryRequest) (*api.GetAggregateConformancePackComplianceSummaryResponse, error) {
@@ -172,15 +168,14 @@ func (s *Server) getAggregateConformancePackComplianceSummary(ctx context.Contex
 		}
 	}
 	sort.Strings(names)
-	start, end, next, err := s.offsetPage(req, fingerprint(in.ConfigurationAggregatorName, f, in.GroupByKey), in.NextToken, in.Limit, len(names))
+	list, next, err := offsetMap(s, req, fingerprint(in.ConfigurationAggregatorName, f, in.GroupByKey), in.NextToken, in.Limit, len(names), func(i int) api.AggregateConformancePackComplianceSummary {
+		g := names[i]
+		return api.AggregateConformancePackComplianceSummary{
+			GroupName: g, ComplianceSummary: &api.AggregateConformancePackComplianceCount{CompliantConformancePackCount: api.Int32(groups[g].compliant), NonCompliantConformancePackCount: api.Int32(groups[g].nonCompliant)},
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := &api.GetAggregateConformancePackComplianceSummaryResponse{GroupByKey: in.GroupByKey, AggregateConformancePackComplianceSummaries: []api.AggregateConformancePackComplianceSummary{}, NextToken: next}
-	for _, g := range names[start:end] {
-		out.AggregateConformancePackComplianceSummaries = append(out.AggregateConformancePackComplianceSummaries, api.AggregateConformancePackComplianceSummary{
-			GroupName: g, ComplianceSummary: &api.AggregateConformancePackComplianceCount{CompliantConformancePackCount: api.Int32(groups[g].compliant), NonCompliantConformancePackCount: api.Int32(groups[g].nonCompliant)},
-		})
-	}
-	return out, nil
+	return &api.GetAggregateConformancePackComplianceSummaryResponse{GroupByKey: in.GroupByKey, AggregateConformancePackComplianceSummaries: list, NextToken: next}, nil
 }

@@ -57,6 +57,21 @@ func (s *Server) offsetPage(req *Request, query, token string, limitP *int32, n 
 	return start, end, next, nil
 }
 
+// offsetMap pages n items as offsetPage does, and converts item i of the
+// page with conv: the page (never nil, so that an empty one is written as
+// []) and the next token.
+func offsetMap[W any](s *Server, req *Request, query, token string, limitP *int32, n int, conv func(i int) W) ([]W, string, error) {
+	start, end, next, err := s.offsetPage(req, query, token, limitP, n)
+	if err != nil {
+		return nil, "", err
+	}
+	page := make([]W, 0, end-start)
+	for i := start; i < end; i++ {
+		page = append(page, conv(i))
+	}
+	return page, next, nil
+}
+
 func aggregatorToWire(a *service.Aggregator) api.ConfigurationAggregator {
 	src := api.AccountAggregationSource{AccountIds: a.AccountIDs, AwsRegions: a.Regions}
 	if a.AllRegions {
@@ -87,15 +102,13 @@ func (s *Server) describeConfigurationAggregators(ctx context.Context, req *Requ
 	if err != nil {
 		return nil, err
 	}
-	start, end, next, err := s.offsetPage(req, fingerprint(in.ConfigurationAggregatorNames), in.NextToken, in.Limit, len(as))
+	list, next, err := offsetMap(s, req, fingerprint(in.ConfigurationAggregatorNames), in.NextToken, in.Limit, len(as), func(i int) api.ConfigurationAggregator {
+		return aggregatorToWire(as[i])
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := &api.DescribeConfigurationAggregatorsResponse{ConfigurationAggregators: []api.ConfigurationAggregator{}, NextToken: next}
-	for _, a := range as[start:end] {
-		out.ConfigurationAggregators = append(out.ConfigurationAggregators, aggregatorToWire(a))
-	}
-	return out, nil
+	return &api.DescribeConfigurationAggregatorsResponse{ConfigurationAggregators: list, NextToken: next}, nil
 }
 
 func (s *Server) deleteConfigurationAggregator(ctx context.Context, req *Request, in *api.DeleteConfigurationAggregatorRequest) (empty, error) {
@@ -117,11 +130,12 @@ func (s *Server) describeAggregatorSourcesStatus(ctx context.Context, req *Reque
 			LastUpdateStatus: st.Status, LastUpdateTime: ts(st.UpdateTime), LastErrorCode: st.ErrorCode, LastErrorMessage: st.ErrorMsg,
 		})
 	}
-	start, end, next, err := s.offsetPage(req, fingerprint(in.ConfigurationAggregatorName, in.UpdateStatus), in.NextToken, in.Limit, len(rows))
+	list, next, err := offsetMap(s, req, fingerprint(in.ConfigurationAggregatorName, in.UpdateStatus), in.NextToken, in.Limit, len(rows),
+		func(i int) api.AggregatedSourceStatus { return rows[i] })
 	if err != nil {
 		return nil, err
 	}
-	return &api.DescribeConfigurationAggregatorSourcesStatusResponse{AggregatedSourceStatusList: append([]api.AggregatedSourceStatus{}, rows[start:end]...), NextToken: next}, nil
+	return &api.DescribeConfigurationAggregatorSourcesStatusResponse{AggregatedSourceStatusList: list, NextToken: next}, nil
 }
 
 func contains(list []string, v string) bool {
@@ -151,15 +165,13 @@ func (s *Server) describeAggregationAuthorizations(ctx context.Context, req *Req
 	if err != nil {
 		return nil, err
 	}
-	start, end, next, err := s.offsetPage(req, "", in.NextToken, in.Limit, len(as))
+	list, next, err := offsetMap(s, req, "", in.NextToken, in.Limit, len(as), func(i int) api.AggregationAuthorization {
+		return authorizationToWire(as[i])
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := &api.DescribeAggregationAuthorizationsResponse{AggregationAuthorizations: []api.AggregationAuthorization{}, NextToken: next}
-	for _, a := range as[start:end] {
-		out.AggregationAuthorizations = append(out.AggregationAuthorizations, authorizationToWire(a))
-	}
-	return out, nil
+	return &api.DescribeAggregationAuthorizationsResponse{AggregationAuthorizations: list, NextToken: next}, nil
 }
 
 func (s *Server) deleteAggregationAuthorization(ctx context.Context, req *Request, in *api.DeleteAggregationAuthorizationRequest) (empty, error) {
@@ -171,15 +183,14 @@ func (s *Server) describePendingAggregationRequests(ctx context.Context, req *Re
 	if err != nil {
 		return nil, err
 	}
-	start, end, next, err := s.offsetPage(req, "", in.NextToken, in.Limit, len(ps))
+	list, next, err := offsetMap(s, req, "", in.NextToken, in.Limit, len(ps), func(i int) api.PendingAggregationRequest {
+		p := ps[i]
+		return api.PendingAggregationRequest{RequesterAccountId: p.Account, RequesterAwsRegion: p.Region}
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := &api.DescribePendingAggregationRequestsResponse{PendingAggregationRequests: []api.PendingAggregationRequest{}, NextToken: next}
-	for _, p := range ps[start:end] {
-		out.PendingAggregationRequests = append(out.PendingAggregationRequests, api.PendingAggregationRequest{RequesterAccountId: p.Account, RequesterAwsRegion: p.Region})
-	}
-	return out, nil
+	return &api.DescribePendingAggregationRequestsResponse{PendingAggregationRequests: list, NextToken: next}, nil
 }
 
 func (s *Server) deletePendingAggregationRequest(ctx context.Context, req *Request, in *api.DeletePendingAggregationRequestRequest) (empty, error) {
@@ -211,17 +222,16 @@ func (s *Server) listAggregateDiscoveredResources(ctx context.Context, req *Requ
 	if err != nil {
 		return nil, err
 	}
-	start, end, next, err := s.offsetPage(req, fingerprint(in.ConfigurationAggregatorName, in.ResourceType, f), in.NextToken, in.Limit, len(rs))
+	list, next, err := offsetMap(s, req, fingerprint(in.ConfigurationAggregatorName, in.ResourceType, f), in.NextToken, in.Limit, len(rs), func(i int) api.AggregateResourceIdentifier {
+		r := rs[i]
+		return api.AggregateResourceIdentifier{
+			SourceAccountId: r.Scope.AccountID, SourceRegion: r.Scope.Region, ResourceId: r.ResourceID, ResourceType: r.ResourceType, ResourceName: r.ResourceName,
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := &api.ListAggregateDiscoveredResourcesResponse{ResourceIdentifiers: []api.AggregateResourceIdentifier{}, NextToken: next}
-	for _, r := range rs[start:end] {
-		out.ResourceIdentifiers = append(out.ResourceIdentifiers, api.AggregateResourceIdentifier{
-			SourceAccountId: r.Scope.AccountID, SourceRegion: r.Scope.Region, ResourceId: r.ResourceID, ResourceType: r.ResourceType, ResourceName: r.ResourceName,
-		})
-	}
-	return out, nil
+	return &api.ListAggregateDiscoveredResourcesResponse{ResourceIdentifiers: list, NextToken: next}, nil
 }
 
 func aggregateKey(id api.AggregateResourceIdentifier) service.AggregateKey {
@@ -296,13 +306,12 @@ func (s *Server) getAggregateDiscoveredResourceCounts(ctx context.Context, req *
 		groups[g] += c.Count
 	}
 	sort.Strings(names)
-	start, end, next, err := s.offsetPage(req, fingerprint(in.ConfigurationAggregatorName, f, in.GroupByKey), in.NextToken, in.Limit, len(names))
+	list, next, err := offsetMap(s, req, fingerprint(in.ConfigurationAggregatorName, f, in.GroupByKey), in.NextToken, in.Limit, len(names), func(i int) api.GroupedResourceCount {
+		g := names[i]
+		return api.GroupedResourceCount{GroupName: g, ResourceCount: api.Int64(groups[g])}
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := &api.GetAggregateDiscoveredResourceCountsResponse{TotalDiscoveredResources: api.Int64(total), GroupByKey: in.GroupByKey, GroupedResourceCounts: []api.GroupedResourceCount{}, NextToken: next}
-	for _, g := range names[start:end] {
-		out.GroupedResourceCounts = append(out.GroupedResourceCounts, api.GroupedResourceCount{GroupName: g, ResourceCount: api.Int64(groups[g])})
-	}
-	return out, nil
+	return &api.GetAggregateDiscoveredResourceCountsResponse{TotalDiscoveredResources: api.Int64(total), GroupByKey: in.GroupByKey, GroupedResourceCounts: list, NextToken: next}, nil
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/configd/configd"
 	"github.com/configd/configd/api"
@@ -117,4 +116,3 @@ func (s *Server) sealToken(req *Request, query, cursor string) string {
 	return s.Tokens.Seal(req.Operation, req.Scope, query, cursor)
 }
 
-var _ = fmt.Sprintf

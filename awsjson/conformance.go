@@ -61,15 +61,13 @@ func (s *Server) describeConformancePacks(ctx context.Context, req *Request, in 
 	if err != nil {
 		return nil, err
 	}
-	start, end, next, err := s.offsetPage(req, fingerprint(in.ConformancePackNames), in.NextToken, in.Limit, len(ps))
+	list, next, err := offsetMap(s, req, fingerprint(in.ConformancePackNames), in.NextToken, in.Limit, len(ps), func(i int) api.ConformancePackDetail {
+		return packToWire(ps[i])
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := &api.DescribeConformancePacksResponse{ConformancePackDetails: []api.ConformancePackDetail{}, NextToken: next}
-	for _, p := range ps[start:end] {
-		out.ConformancePackDetails = append(out.ConformancePackDetails, packToWire(p))
-	}
-	return out, nil
+	return &api.DescribeConformancePacksResponse{ConformancePackDetails: list, NextToken: next}, nil
 }
 
 func (s *Server) describeConformancePackStatus(ctx context.Context, req *Request, in *api.DescribeConformancePackStatusRequest) (*api.DescribeConformancePackStatusResponse, error) {
@@ -77,19 +75,18 @@ func (s *Server) describeConformancePackStatus(ctx context.Context, req *Request
 	if err != nil {
 		return nil, err
 	}
-	start, end, next, err := s.offsetPage(req, fingerprint(in.ConformancePackNames), in.NextToken, in.Limit, len(ps))
-	if err != nil {
-		return nil, err
-	}
-	out := &api.DescribeConformancePackStatusResponse{ConformancePackStatusDetails: []api.ConformancePackStatusDetail{}, NextToken: next}
-	for _, p := range ps[start:end] {
-		out.ConformancePackStatusDetails = append(out.ConformancePackStatusDetails, api.ConformancePackStatusDetail{
+	list, next, err := offsetMap(s, req, fingerprint(in.ConformancePackNames), in.NextToken, in.Limit, len(ps), func(i int) api.ConformancePackStatusDetail {
+		p := ps[i]
+		return api.ConformancePackStatusDetail{
 			ConformancePackName: p.Name, ConformancePackId: p.ID, ConformancePackArn: p.ARN,
 			ConformancePackState: p.State, StackArn: p.StackARN, ConformancePackStatusReason: p.StatusReason,
 			LastUpdateRequestedTime: ts(p.UpdateRequested), LastUpdateCompletedTime: ts(p.UpdateCompleted),
-		})
+		}
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return &api.DescribeConformancePackStatusResponse{ConformancePackStatusDetails: list, NextToken: next}, nil
 }
 
 func (s *Server) deleteConformancePack(ctx context.Context, req *Request, in *api.DeleteConformancePackRequest) (empty, error) {
@@ -110,15 +107,14 @@ func (s *Server) describeConformancePackCompliance(ctx context.Context, req *Req
 	if err != nil {
 		return nil, err
 	}
-	start, end, next, err := s.offsetPage(req, fingerprint(in.ConformancePackName, names, typ), in.NextToken, in.Limit, len(rs))
+	list, next, err := offsetMap(s, req, fingerprint(in.ConformancePackName, names, typ), in.NextToken, in.Limit, len(rs), func(i int) api.ConformancePackRuleCompliance {
+		r := rs[i]
+		return api.ConformancePackRuleCompliance{ConfigRuleName: r.RuleName, ComplianceType: r.Type, Controls: []string{}}
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := &api.DescribeConformancePackComplianceResponse{ConformancePackName: in.ConformancePackName, ConformancePackRuleComplianceList: []api.ConformancePackRuleCompliance{}, NextToken: next}
-	for _, r := range rs[start:end] {
-		out.ConformancePackRuleComplianceList = append(out.ConformancePackRuleComplianceList, api.ConformancePackRuleCompliance{ConfigRuleName: r.RuleName, ComplianceType: r.Type, Controls: []string{}})
-	}
-	return out, nil
+	return &api.DescribeConformancePackComplianceResponse{ConformancePackName: in.ConformancePackName, ConformancePackRuleComplianceList: list, NextToken: next}, nil
 }
 
 func (s *Server) getConformancePackComplianceDetails(ctx context.Context, req *Request, in *api.GetConformancePackComplianceDetailsRequest) (*api.GetConformancePackComplianceDetailsResponse, error) {
@@ -140,26 +136,25 @@ func (s *Server) getConformancePackComplianceDetails(ctx context.Context, req *R
 	if err != nil {
 		return nil, err
 	}
-	start, end, next, err := s.offsetPage(req, fingerprint(in.ConformancePackName, f), in.NextToken, in.Limit, len(rs))
-	if err != nil {
-		return nil, err
-	}
-	out := &api.GetConformancePackComplianceDetailsResponse{ConformancePackName: in.ConformancePackName, ConformancePackRuleEvaluationResults: []api.ConformancePackEvaluationResult{}, NextToken: next}
-	for _, r := range rs[start:end] {
+	list, next, err := offsetMap(s, req, fingerprint(in.ConformancePackName, f), in.NextToken, in.Limit, len(rs), func(i int) api.ConformancePackEvaluationResult {
+		r := rs[i]
 		mode := r.EvaluationMode
 		if mode == "" {
 			mode = configd.EvaluationModeDetective
 		}
-		out.ConformancePackRuleEvaluationResults = append(out.ConformancePackRuleEvaluationResults, api.ConformancePackEvaluationResult{
+		return api.ConformancePackEvaluationResult{
 			ComplianceType: r.ComplianceType,
 			EvaluationResultIdentifier: &api.EvaluationResultIdentifier{
 				EvaluationResultQualifier: &api.EvaluationResultQualifier{ConfigRuleName: r.RuleName, ResourceType: r.ResourceType, ResourceId: r.ResourceID, EvaluationMode: mode},
 				OrderingTimestamp:         ts(r.OrderingTimestamp),
 			},
 			ConfigRuleInvokedTime: ts(r.ConfigRuleInvokedTime), ResultRecordedTime: ts(r.ResultRecordedTime), Annotation: r.Annotation,
-		})
+		}
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return &api.GetConformancePackComplianceDetailsResponse{ConformancePackName: in.ConformancePackName, ConformancePackRuleEvaluationResults: list, NextToken: next}, nil
 }
 
 func (s *Server) getConformancePackComplianceSummary(ctx context.Context, req *Request, in *api.GetConformancePackComplianceSummaryRequest) (*api.GetConformancePackComplianceSummaryResponse, error) {
@@ -167,15 +162,14 @@ func (s *Server) getConformancePackComplianceSummary(ctx context.Context, req *R
 	if err != nil {
 		return nil, err
 	}
-	start, end, next, err := s.offsetPage(req, fingerprint(in.ConformancePackNames), in.NextToken, in.Limit, len(cs))
+	list, next, err := offsetMap(s, req, fingerprint(in.ConformancePackNames), in.NextToken, in.Limit, len(cs), func(i int) api.ConformancePackComplianceSummary {
+		c := cs[i]
+		return api.ConformancePackComplianceSummary{ConformancePackName: c.Pack.Name, ConformancePackComplianceStatus: c.Type}
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := &api.GetConformancePackComplianceSummaryResponse{ConformancePackComplianceSummaryList: []api.ConformancePackComplianceSummary{}, NextToken: next}
-	for _, c := range cs[start:end] {
-		out.ConformancePackComplianceSummaryList = append(out.ConformancePackComplianceSummaryList, api.ConformancePackComplianceSummary{ConformancePackName: c.Pack.Name, ConformancePackComplianceStatus: c.Type})
-	}
-	return out, nil
+	return &api.GetConformancePackComplianceSummaryResponse{ConformancePackComplianceSummaryList: list, NextToken: next}, nil
 }
 
 // listConformancePackComplianceScores sorts as API_ListConformancePackComplianceScores.html
@@ -217,13 +211,12 @@ func (s *Server) listConformancePackComplianceScores(ctx context.Context, req *R
 		}
 		return a.Pack.Name < b.Pack.Name
 	})
-	start, end, next, err := s.offsetPage(req, fingerprint(names, in.SortBy, in.SortOrder), in.NextToken, in.Limit, len(rows))
+	list, next, err := offsetMap(s, req, fingerprint(names, in.SortBy, in.SortOrder), in.NextToken, in.Limit, len(rows), func(i int) api.ConformancePackComplianceScore {
+		c := rows[i]
+		return api.ConformancePackComplianceScore{Score: c.Score, ConformancePackName: c.Pack.Name, LastUpdatedTime: ts(c.Updated)}
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := &api.ListConformancePackComplianceScoresResponse{ConformancePackComplianceScores: []api.ConformancePackComplianceScore{}, NextToken: next}
-	for _, c := range rows[start:end] {
-		out.ConformancePackComplianceScores = append(out.ConformancePackComplianceScores, api.ConformancePackComplianceScore{Score: c.Score, ConformancePackName: c.Pack.Name, LastUpdatedTime: ts(c.Updated)})
-	}
-	return out, nil
+	return &api.ListConformancePackComplianceScoresResponse{ConformancePackComplianceScores: list, NextToken: next}, nil
 }
