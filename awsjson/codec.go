@@ -115,4 +115,3 @@ func (s *Server) openToken(req *Request, query, token string) (string, error) {
 func (s *Server) sealToken(req *Request, query, cursor string) string {
 	return s.Tokens.Seal(req.Operation, req.Scope, query, cursor)
 }
-
