@@ -11,35 +11,11 @@ import (
 	"github.com/configd/configd"
 	"github.com/configd/configd/internal/pgtest"
 	"github.com/configd/configd/internal/storecodec"
+	"github.com/configd/configd/storetest"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 var itemScope = configd.Scope{AccountID: "123456789012", Region: "us-east-1"}
-
-// legacyItems are items as the store kept them before migration 0005,
-// covering every field and the nil/empty distinctions.
-func legacyItems() []*configd.ConfigurationItem {
-	t0 := time.Date(2024, 3, 4, 5, 6, 7, 890_000_000, time.UTC)
-	return []*configd.ConfigurationItem{
-		{
-			Version: configd.CIVersion, AccountID: itemScope.AccountID, CaptureTime: t0, Status: configd.CIStatusResourceDiscovered,
-			StateID: "1709528767890", MD5Hash: "m", ARN: "arn:aws:ec2:us-east-1:123456789012:instance/i-1",
-			ResourceType: "AWS::EC2::Instance", ResourceID: "i-1", ResourceName: "web", Region: itemScope.Region,
-			AvailabilityZone: "us-east-1a", ResourceCreationTime: t0.Add(-time.Hour),
-			Tags: map[string]string{"env": "prod"}, RelatedEvents: []string{"e"},
-			Relationships:              []configd.Relationship{{ResourceType: "AWS::EC2::VPC", ResourceID: "vpc-1", RelationshipName: "Is contained in Vpc"}},
-			Configuration:              "{\"a\": [1, 2],\n \"s\": \"\\\"quoted\\\" \u00e9\"}",
-			SupplementaryConfiguration: map[string]string{"BucketPolicy": `{"policyText":null}`},
-			RecordingFrequency:         configd.FrequencyContinuous, DeliveryTime: t0.Add(time.Minute), SchemaVersionID: "1",
-		},
-		{
-			ResourceType: "AWS::EC2::Instance", ResourceID: "i-1", CaptureTime: t0.Add(time.Minute), Status: configd.CIStatusOK,
-			Tags: map[string]string{}, RelatedEvents: []string{}, Relationships: []configd.Relationship{},
-			SupplementaryConfiguration: map[string]string{},
-		},
-		{ResourceType: "AWS::S3::Bucket", ResourceID: "b", CaptureTime: t0, Status: configd.CIStatusResourceDeleted},
-	}
-}
 
 // TestMigrationSteps checks that every Go step belongs to a migration file.
 func TestMigrationSteps(t *testing.T) {
@@ -116,7 +92,7 @@ func legacySchema(t *testing.T, items []*configd.ConfigurationItem, corrupt bool
 // migration) and reads them back.
 func TestMigrateItemsToBinary(t *testing.T) {
 	ctx := context.Background()
-	items := legacyItems()
+	items := storetest.LegacyItems(itemScope)
 	// More than one conversion batch of one resource's versions.
 	for i := range convertBatch + 5 {
 		items = append(items, &configd.ConfigurationItem{ResourceType: "T", ResourceID: "many",
@@ -167,7 +143,7 @@ func TestMigrateItemsToBinary(t *testing.T) {
 // TestMigrateItemsErrCorrupt checks that a body the migration cannot decode
 // fails the migration (and so Open), leaving the schema as it was.
 func TestMigrateItemsErrCorrupt(t *testing.T) {
-	u, _ := legacySchema(t, legacyItems()[:1], true)
+	u, _ := legacySchema(t, storetest.LegacyItems(itemScope)[:1], true)
 	if d, err := Open(context.Background(), u); err == nil {
 		d.Close()
 		t.Fatal("Open converted a corrupt item without an error")

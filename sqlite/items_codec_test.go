@@ -12,32 +12,8 @@ import (
 
 	"github.com/configd/configd"
 	"github.com/configd/configd/internal/storecodec"
+	"github.com/configd/configd/storetest"
 )
-
-// legacyItems are items as the store kept them before migration 0004,
-// covering every field and the nil/empty distinctions.
-func legacyItems() []*configd.ConfigurationItem {
-	t0 := time.Date(2024, 3, 4, 5, 6, 7, 890_000_000, time.UTC)
-	return []*configd.ConfigurationItem{
-		{
-			Version: configd.CIVersion, AccountID: scope.AccountID, CaptureTime: t0, Status: configd.CIStatusResourceDiscovered,
-			StateID: "1709528767890", MD5Hash: "m", ARN: "arn:aws:ec2:us-east-1:123456789012:instance/i-1",
-			ResourceType: "AWS::EC2::Instance", ResourceID: "i-1", ResourceName: "web", Region: scope.Region,
-			AvailabilityZone: "us-east-1a", ResourceCreationTime: t0.Add(-time.Hour),
-			Tags: map[string]string{"env": "prod"}, RelatedEvents: []string{"e"},
-			Relationships:              []configd.Relationship{{ResourceType: "AWS::EC2::VPC", ResourceID: "vpc-1", RelationshipName: "Is contained in Vpc"}},
-			Configuration:              "{\"a\": [1, 2],\n \"s\": \"\\\"quoted\\\" \u00e9\"}",
-			SupplementaryConfiguration: map[string]string{"BucketPolicy": `{"policyText":null}`},
-			RecordingFrequency:         configd.FrequencyContinuous, DeliveryTime: t0.Add(time.Minute), SchemaVersionID: "1",
-		},
-		{
-			ResourceType: "AWS::EC2::Instance", ResourceID: "i-1", CaptureTime: t0.Add(time.Minute), Status: configd.CIStatusOK,
-			Tags: map[string]string{}, RelatedEvents: []string{}, Relationships: []configd.Relationship{},
-			SupplementaryConfiguration: map[string]string{},
-		},
-		{ResourceType: "AWS::S3::Bucket", ResourceID: "b", CaptureTime: t0, Status: configd.CIStatusResourceDeleted},
-	}
-}
 
 // beforeBinaryItems returns the migrations before the one that converts
 // items to their binary form.
@@ -56,21 +32,29 @@ func beforeBinaryItems(t *testing.T) []migration {
 	return nil
 }
 
-// TestMigrateItemsToBinary writes configuration items as JSON bodies into a
-// database at the schema version before items_binary, opens it (which
-// applies that migration) and reads them back.
-func TestMigrateItemsToBinary(t *testing.T) {
-	ctx := context.Background()
+// beforeBinaryDB returns a database file at the schema version before
+// items_binary, and a one-connection handle on it.
+func beforeBinaryDB(t *testing.T) (string, *sql.DB) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "configd.db")
 	db, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		t.Fatal(err)
 	}
 	db.SetMaxOpenConns(1)
-	if err := migrate(ctx, db, beforeBinaryItems(t), time.Now); err != nil {
+	if err := migrate(context.Background(), db, beforeBinaryItems(t), time.Now); err != nil {
 		t.Fatal(err)
 	}
-	items := legacyItems()
+	return path, db
+}
+
+// TestMigrateItemsToBinary writes configuration items as JSON bodies into a
+// database at the schema version before items_binary, opens it (which
+// applies that migration) and reads them back.
+func TestMigrateItemsToBinary(t *testing.T) {
+	ctx := context.Background()
+	path, db := beforeBinaryDB(t)
+	items := storetest.LegacyItems(scope)
 	var seqs []int64
 	for _, ci := range items {
 		body, err := json.Marshal(storecodec.ToItemRecord(ci))
@@ -132,15 +116,7 @@ func TestMigrateItemsToBinary(t *testing.T) {
 // decode fails the migration (and so Open) instead of losing the item.
 func TestMigrateItemsErrCorrupt(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "configd.db")
-	db, err := sql.Open("sqlite", dsn(path, false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetMaxOpenConns(1)
-	if err := migrate(ctx, db, beforeBinaryItems(t), time.Now); err != nil {
-		t.Fatal(err)
-	}
+	path, db := beforeBinaryDB(t)
 	if _, err := db.ExecContext(ctx, `INSERT INTO configuration_items
 		(account_id, region, resource_type, resource_id, capture_time, body) VALUES ('a', 'r', 't', 'i', 0, '{not json')`); err != nil {
 		t.Fatal(err)
