@@ -448,32 +448,41 @@ type AggregateResource struct {
 // visible source scopes, filtered by account, region, ID and name (empty
 // filters match all), by account, region and ID.
 func (s *Service) ListAggregateResources(ctx context.Context, scope configd.Scope, name, resourceType string, f AggregateFilter) ([]AggregateResource, error) {
+	var out []AggregateResource
+	err := s.eachSourceScope(ctx, scope, name, f, func() { out = nil }, func(tx configd.Tx, sc configd.Scope) error {
+		rf := configd.ResourceFilter{ResourceType: resourceType, ResourceName: f.ResourceName}
+		if f.ResourceID != "" {
+			rf.ResourceIDs = []string{f.ResourceID}
+		}
+		rs, err := tx.ListResources(ctx, sc, rf, "", 0)
+		for _, r := range rs {
+			out = append(out, AggregateResource{sc, r})
+		}
+		return err
+	})
+	return out, err
+}
+
+// eachSourceScope calls fn, in one read transaction, for each source scope
+// of the aggregator name that scope may see and f admits. reset is called
+// first in the transaction, which may run again.
+func (s *Service) eachSourceScope(ctx context.Context, scope configd.Scope, name string, f AggregateFilter, reset func(), fn func(configd.Tx, configd.Scope) error) error {
 	scopes, err := s.VisibleScopes(ctx, scope, name)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var out []AggregateResource
-	err = s.read(ctx, func(tx configd.Tx) error {
-		out = nil
+	return s.read(ctx, func(tx configd.Tx) error {
+		reset()
 		for _, sc := range scopes {
 			if !f.inScope(sc) {
 				continue
 			}
-			rf := configd.ResourceFilter{ResourceType: resourceType, ResourceName: f.ResourceName}
-			if f.ResourceID != "" {
-				rf.ResourceIDs = []string{f.ResourceID}
-			}
-			rs, err := tx.ListResources(ctx, sc, rf, "", 0)
-			if err != nil {
+			if err := fn(tx, sc); err != nil {
 				return err
-			}
-			for _, r := range rs {
-				out = append(out, AggregateResource{sc, r})
 			}
 		}
 		return nil
 	})
-	return out, err
 }
 
 // AggregateFilter filters aggregate resource listings and counts.
@@ -496,30 +505,17 @@ type AggregateCount struct {
 // CountAggregateResources counts the non-deleted resources of the visible
 // source scopes by account, region and type.
 func (s *Service) CountAggregateResources(ctx context.Context, scope configd.Scope, name string, f AggregateFilter) ([]AggregateCount, error) {
-	scopes, err := s.VisibleScopes(ctx, scope, name)
-	if err != nil {
-		return nil, err
+	var types []string
+	if f.ResourceType != "" {
+		types = []string{f.ResourceType}
 	}
 	var out []AggregateCount
-	err = s.read(ctx, func(tx configd.Tx) error {
-		out = nil
-		for _, sc := range scopes {
-			if !f.inScope(sc) {
-				continue
-			}
-			var types []string
-			if f.ResourceType != "" {
-				types = []string{f.ResourceType}
-			}
-			cs, err := tx.CountResources(ctx, sc, types)
-			if err != nil {
-				return err
-			}
-			for _, c := range cs {
-				out = append(out, AggregateCount{sc, c})
-			}
+	err := s.eachSourceScope(ctx, scope, name, f, func() { out = nil }, func(tx configd.Tx, sc configd.Scope) error {
+		cs, err := tx.CountResources(ctx, sc, types)
+		for _, c := range cs {
+			out = append(out, AggregateCount{sc, c})
 		}
-		return nil
+		return err
 	})
 	return out, err
 }
