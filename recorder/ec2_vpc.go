@@ -71,25 +71,11 @@ func vpcContents(ctx context.Context, client *ec2.Client) (map[string][]configd.
 			})
 	}
 	if err == nil {
-		err = ec2Pages(ctx, ec2.NewDescribeInstancesPaginator(client, &ec2.DescribeInstancesInput{}), "describe instances",
-			func(page *ec2.DescribeInstancesOutput) {
-				for _, r := range page.Reservations {
-					for _, in := range r.Instances {
-						if in.State != nil && in.State.Name == ec2types.InstanceStateNameTerminated {
-							continue // no longer in the VPC, nor recorded (ec2_instance.go)
-						}
-						add(in.VpcId, "AWS::EC2::Instance", str(in.InstanceId))
-					}
-				}
-			})
-	}
-	if err == nil {
-		err = ec2Pages(ctx, ec2.NewDescribeNetworkInterfacesPaginator(client, &ec2.DescribeNetworkInterfacesInput{}), "describe network interfaces",
-			func(page *ec2.DescribeNetworkInterfacesOutput) {
-				for _, n := range page.NetworkInterfaces {
-					add(n.VpcId, "AWS::EC2::NetworkInterface", str(n.NetworkInterfaceId))
-				}
-			})
+		var ps []placed
+		ps, err = instancesAndInterfaces(ctx, client)
+		for _, p := range ps {
+			add(&p.vpc, p.typ, p.id)
+		}
 	}
 	if err == nil {
 		err = ec2Pages(ctx, ec2.NewDescribeRouteTablesPaginator(client, &ec2.DescribeRouteTablesInput{}), "describe route tables",
@@ -117,6 +103,42 @@ func (d vpcs) item(scope configd.Scope, v *ec2types.Vpc, rels []configd.Relation
 	ci.Configuration = encode(conf)
 	finish(ci)
 	return ci
+}
+
+// placed is an instance or a network interface and where it is: its VPC
+// and subnet.
+type placed struct{ typ, id, vpc, subnet string }
+
+// instancesAndInterfaces sweeps the instances (not terminated ones, which
+// are no longer in a VPC nor recorded; ec2_instance.go) and the network
+// interfaces of the region, for the "Contains" relationships of VPCs and
+// subnets.
+func instancesAndInterfaces(ctx context.Context, client *ec2.Client) ([]placed, error) {
+	var out []placed
+	err := ec2Pages(ctx, ec2.NewDescribeInstancesPaginator(client, &ec2.DescribeInstancesInput{}), "describe instances",
+		func(page *ec2.DescribeInstancesOutput) {
+			for _, r := range page.Reservations {
+				for _, in := range r.Instances {
+					if in.State != nil && in.State.Name == ec2types.InstanceStateNameTerminated {
+						continue
+					}
+					out = append(out, placed{"AWS::EC2::Instance", str(in.InstanceId), str(in.VpcId), str(in.SubnetId)})
+				}
+			}
+		})
+	if err != nil {
+		return nil, err
+	}
+	err = ec2Pages(ctx, ec2.NewDescribeNetworkInterfacesPaginator(client, &ec2.DescribeNetworkInterfacesInput{}), "describe network interfaces",
+		func(page *ec2.DescribeNetworkInterfacesOutput) {
+			for _, n := range page.NetworkInterfaces {
+				out = append(out, placed{"AWS::EC2::NetworkInterface", str(n.NetworkInterfaceId), str(n.VpcId), str(n.SubnetId)})
+			}
+		})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ec2Pager is what the EC2 client's paginators have in common.

@@ -54,6 +54,18 @@ func hasRel(ci *configd.ConfigurationItem, name, resourceType, id string) bool {
 	})
 }
 
+// relIDs returns the ids ci relates to by name with resources of the type,
+// in ci's order.
+func relIDs(ci *configd.ConfigurationItem, name, resourceType string) []string {
+	var ids []string
+	for _, r := range ci.Relationships {
+		if r.RelationshipName == name && r.ResourceType == resourceType {
+			ids = append(ids, r.ResourceID)
+		}
+	}
+	return ids
+}
+
 func latestOrFatal(t *testing.T, sink *memSink, resourceType, id string) *configd.ConfigurationItem {
 	t.Helper()
 	ci := sink.latest(resourceType, id)
@@ -144,8 +156,20 @@ func TestPollMoto(t *testing.T) {
 		if v := latestOrFatal(t, sink, "AWS::EC2::Volume", f.volume); !hasRel(v, "Is attached to Instance", "AWS::EC2::Instance", f.instance) {
 			t.Errorf("volume relationships %v", v.Relationships)
 		}
-		if s := latestOrFatal(t, sink, "AWS::EC2::Subnet", f.subnet); !hasRel(s, "Is contained in Vpc", "AWS::EC2::VPC", f.vpc) || s.AvailabilityZone != "us-east-1a" {
-			t.Errorf("subnet relationships %v az %q", s.Relationships, s.AvailabilityZone)
+		sub := latestOrFatal(t, sink, "AWS::EC2::Subnet", f.subnet)
+		if !hasRel(sub, "Is contained in Vpc", "AWS::EC2::VPC", f.vpc) || !hasRel(sub, "Contains Instance", "AWS::EC2::Instance", f.instance) ||
+			sub.AvailabilityZone != "us-east-1a" {
+			t.Errorf("subnet relationships %v az %q", sub.Relationships, sub.AvailabilityZone)
+		}
+		// The subnet's network ACL (the VPC's default one, which moto
+		// chose) and the instance's network interface.
+		acls := relIDs(sub, "Is attached to NetworkAcl", "AWS::EC2::NetworkAcl")
+		if len(acls) != 1 || !strings.HasPrefix(acls[0], "acl-") {
+			t.Errorf("subnet network ACLs %v: %v", acls, sub.Relationships)
+		}
+		if enis := relIDs(in, "Contains NetworkInterface", "AWS::EC2::NetworkInterface"); len(enis) == 0 ||
+			!slices.Equal(enis, relIDs(sub, "Contains NetworkInterface", "AWS::EC2::NetworkInterface")) {
+			t.Errorf("instance network interfaces %v, subnet's %v", enis, sub.Relationships)
 		}
 		v := latestOrFatal(t, sink, "AWS::EC2::VPC", f.vpc)
 		if !hasRel(v, "Contains Subnet", "AWS::EC2::Subnet", f.subnet) ||
@@ -156,12 +180,7 @@ func TestPollMoto(t *testing.T) {
 		// The instance's network interface and the VPC's main route table,
 		// whose ids the instance item and moto chose.
 		for _, typ := range []string{"AWS::EC2::NetworkInterface", "AWS::EC2::RouteTable"} {
-			var ids []string
-			for _, r := range v.Relationships {
-				if r.ResourceType == typ && r.RelationshipName == "Contains "+strings.TrimPrefix(typ, "AWS::EC2::") {
-					ids = append(ids, r.ResourceID)
-				}
-			}
+			ids := relIDs(v, "Contains "+strings.TrimPrefix(typ, "AWS::EC2::"), typ)
 			if len(ids) == 0 {
 				t.Errorf("vpc contains no %s: %v", typ, v.Relationships)
 			}
