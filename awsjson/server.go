@@ -236,8 +236,12 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // statusOf maps an error code to its HTTP status as AWS Config serves it:
-// 400 for client errors, 403 for a missing token and denied access, 413 for
-// a body too large, 500 for internal failures, 503 when unavailable.
+// 400 for client errors, 403 for a missing token, 413 for a body too large,
+// 500 for internal failures, 503 when unavailable. AccessDeniedException,
+// which configd sends for a change to a conformance pack's rule, is a 400:
+// AWS's answer to that request reads "Status Code: 400; Error Code:
+// AccessDeniedException" (the conformance pack troubleshooting page of the
+// AWS Config developer guide).
 func statusOf(code string) int {
 	switch code {
 	case configd.ErrInternalFailure:
@@ -245,7 +249,7 @@ func statusOf(code string) int {
 	case configd.ErrServiceUnavailable:
 		return http.StatusServiceUnavailable
 	case configd.ErrMissingAuthenticationToken, configd.ErrAccessDenied, configd.ErrInvalidSignature, configd.ErrUnrecognizedClient, configd.ErrIncompleteSignature:
-		if code == configd.ErrMissingAuthenticationToken || code == configd.ErrAccessDenied {
+		if code == configd.ErrMissingAuthenticationToken {
 			return http.StatusForbidden
 		}
 		return http.StatusBadRequest

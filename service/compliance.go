@@ -176,11 +176,15 @@ func (s *Service) PutExternalEvaluation(ctx context.Context, scope configd.Scope
 }
 
 // DeleteEvaluationResults deletes every evaluation result of a rule; the
-// rule stays and can be evaluated again.
+// rule stays and can be evaluated again. A conformance pack's rule is
+// refused (serviceOwned).
 func (s *Service) DeleteEvaluationResults(ctx context.Context, scope configd.Scope, rule string) error {
 	return s.write(ctx, func(tx configd.Tx) error {
 		r, err := getRule(ctx, tx, scope, rule)
 		if err != nil {
+			return err
+		}
+		if err := serviceOwned(r); err != nil {
 			return err
 		}
 		if err := ruleInUse(r); err != nil {

@@ -31,6 +31,9 @@ const (
 	msgRuleDeleting = "The rule %s is currently being deleted. Please retry after some time."
 	// Sent by AWS (rebuy-de/aws-nuke pull request 1001 quotes it).
 	msgRuleHasRemediation = "The rule %s currently has a RemediationConfiguration. Please delete the RemediationConfiguration and try again."
+	// INSUFFICIENT_SLCR_PERMISSIONS, quoted by "Service-Linked AWS Config
+	// Rules" in the AWS Config developer guide.
+	msgServiceLinkedRule = "An AWS service owns ServiceLinkedConfigRule. You do not have permissions to take action on this rule."
 	// The exception's documented description (API_PutConfigRule.html).
 	msgNoRecorderForRule = "There are no configuration recorders available to provide the role needed to describe your resources. Create a configuration recorder."
 	// configd's wording: AWS's texts are not known.
@@ -53,6 +56,21 @@ func getRule(ctx context.Context, tx configd.Tx, scope configd.Scope, name strin
 
 // ruleInUse refuses work on a rule that is being deleted or evaluated, as
 // AWS does for rules whose state is not ACTIVE.
+// serviceOwned refuses a change to a service-linked rule, one whose
+// CreatedBy names the AWS service that owns it (in configd, the rules of a
+// conformance pack). AWS's PutConfigRule, DeleteConfigRule and
+// DeleteEvaluationResults answer such a request with AccessDeniedException
+// and msgServiceLinkedRule ("Service-Linked AWS Config Rules" in the AWS
+// Config developer guide; the conformance pack troubleshooting page shows
+// the same error for DeleteConfigRule on a pack's rule). Only the pack
+// changes its rules: PutConformancePack and DeleteConformancePack.
+func serviceOwned(r *configd.ConfigRule) error {
+	if r.CreatedBy == "" {
+		return nil
+	}
+	return configd.Errorf(configd.ErrAccessDenied, msgServiceLinkedRule)
+}
+
 func ruleInUse(r *configd.ConfigRule) error {
 	if r.State == "" || r.State == configd.RuleStateActive {
 		return nil
@@ -138,6 +156,9 @@ func (s *Service) PutConfigRule(ctx context.Context, scope configd.Scope, in *co
 			r.ID = ruleID()
 			r.ARN = scope.ARN("config", "config-rule/"+r.ID)
 		} else {
+			if err := serviceOwned(prev); err != nil {
+				return err
+			}
 			if err := ruleInUse(prev); err != nil {
 				return err
 			}
@@ -259,11 +280,15 @@ func (s *Service) ConfigRules(ctx context.Context, scope configd.Scope, names []
 
 // DeleteConfigRule deletes a rule with its status, its evaluation results
 // and its tags. A rule with a remediation configuration is refused with
-// ResourceInUseException, as AWS does.
+// ResourceInUseException, and a conformance pack's rule with
+// AccessDeniedException, as AWS does.
 func (s *Service) DeleteConfigRule(ctx context.Context, scope configd.Scope, name string) error {
 	return s.write(ctx, func(tx configd.Tx) error {
 		r, err := getRule(ctx, tx, scope, name)
 		if err != nil {
+			return err
+		}
+		if err := serviceOwned(r); err != nil {
 			return err
 		}
 		if err := ruleInUse(r); err != nil {

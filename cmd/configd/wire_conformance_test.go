@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -143,6 +145,32 @@ func TestWireConformancePacks(t *testing.T) {
 		r := must[*cs.DescribeConfigRulesOutput](t)(c.DescribeConfigRules(ctx, &cs.DescribeConfigRulesInput{ConfigRuleNames: []string{after["access-keys-rotated"]}})).ConfigRules[0]
 		if aws.ToString(r.InputParameters) != `{"maxAccessKeyAge":"90"}` {
 			t.Fatalf("default parameter not applied: %s", aws.ToString(r.InputParameters))
+		}
+	})
+	t.Run("ErrServiceLinkedRules", func(t *testing.T) {
+		// A pack's rules change only with the pack: AWS refuses the three
+		// operations with this error, as a 400.
+		const denied = "An AWS service owns ServiceLinkedConfigRule. You do not have permissions to take action on this rule."
+		rules := packRules(t, c)
+		for _, name := range []string{rules["access-keys-rotated"], rules["bucket-check"]} { // bucket-check has a remediation
+			_, err := c.DeleteConfigRule(ctx, &cs.DeleteConfigRuleInput{ConfigRuleName: aws.String(name)})
+			wantCode(t, err, "AccessDeniedException", denied)
+			var re interface{ HTTPStatusCode() int }
+			if !errors.As(err, &re) || re.HTTPStatusCode() != 400 {
+				t.Fatalf("status of %v, want 400", err)
+			}
+			_, err = c.DeleteEvaluationResults(ctx, &cs.DeleteEvaluationResultsInput{ConfigRuleName: aws.String(name)})
+			wantCode(t, err, "AccessDeniedException", denied)
+			_, err = c.PutConfigRule(ctx, &cs.PutConfigRuleInput{ConfigRule: &types.ConfigRule{ConfigRuleName: aws.String(name),
+				Source: &types.Source{Owner: types.OwnerAws, SourceIdentifier: aws.String("S3_BUCKET_VERSIONING_ENABLED")}}})
+			wantCode(t, err, "AccessDeniedException", denied)
+		}
+		if after := packRules(t, c); !maps.Equal(after, rules) {
+			t.Fatalf("rules %v, were %v", after, rules)
+		}
+		r := must[*cs.DescribeConfigRulesOutput](t)(c.DescribeConfigRules(ctx, &cs.DescribeConfigRulesInput{ConfigRuleNames: []string{rules["access-keys-rotated"]}})).ConfigRules[0]
+		if aws.ToString(r.Source.SourceIdentifier) != "ACCESS_KEYS_ROTATED" || aws.ToString(r.CreatedBy) != "config-conforms.amazonaws.com" {
+			t.Fatalf("rule changed: %+v", r)
 		}
 	})
 	t.Run("ErrTemplate", func(t *testing.T) {
