@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/configd/configd"
+	"github.com/configd/configd/evaluator/managedrule"
 	"github.com/configd/configd/service"
 )
 
@@ -32,9 +33,12 @@ const (
 // Guard rules evaluate a document shaped like a configuration item whose
 // configuration is the given ResourceConfiguration (the resource's
 // CloudFormation properties), with tags taken from its Tags list. Managed
-// rules read AWS Config's item format, not CloudFormation's, so configd does
-// not evaluate them proactively (they contribute no result rather than a
-// made-up one), nor Lambda-style rules, which AWS runs detectively only.
+// rules read AWS Config's item format, not CloudFormation's: those that AWS
+// documents as proactive rules evaluate the item that
+// managedrule.FromCloudFormation writes from the properties, for the
+// resource types it translates; other managed rules contribute no result
+// rather than a made-up one, nor do Lambda-style rules, which AWS runs
+// detectively only.
 //
 // A ClientToken makes the call idempotent: the same token with the same
 // parameters returns the first evaluation's id, with other parameters
@@ -80,15 +84,32 @@ func (e *Engine) StartResourceEvaluation(ctx context.Context, scope configd.Scop
 			Configuration: req.Configuration, Tags: cfnTags(conf),
 		}
 		it := &item{ci: ci}
+		var managed *item // ci in AWS Config's format, for managed rules
 		for _, r := range rules {
-			if !Proactive(r) || r.Source.Owner != configd.OwnerCustomPolicy || !InScope(r, ci) {
+			if !Proactive(r) || !InScope(r, ci) {
+				continue
+			}
+			on := it
+			switch r.Source.Owner {
+			case configd.OwnerCustomPolicy:
+			case configd.OwnerAWS:
+				if !slices.Contains(managedrule.ProactiveTypes(r.Source.SourceIdentifier), ci.ResourceType) {
+					continue
+				}
+				if managed == nil {
+					mci := *ci
+					managedrule.FromCloudFormation(&mci, conf)
+					managed = &item{ci: &mci}
+				}
+				on = managed
+			default:
 				continue
 			}
 			c := e.compile(r)
 			if !c.usable() {
 				continue
 			}
-			v := e.evalNative(ctx, c, it, nil, scope, now)
+			v := e.evalNative(ctx, c, on, nil, scope, now)
 			for _, res := range v.results {
 				re.Results = append(re.Results, configd.EvaluationResult{RuleName: r.Name, ResourceType: res.ResourceType, ResourceID: res.ResourceID,
 					EvaluationMode: configd.EvaluationModeProactive, ComplianceType: res.ComplianceType, Annotation: res.Annotation,

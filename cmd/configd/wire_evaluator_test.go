@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -455,6 +456,35 @@ func TestEvaluatorProactive(t *testing.T) {
 	t.Run("ErrUnknownID", func(t *testing.T) {
 		_, err := c.GetResourceEvaluationSummary(ctx, &cs.GetResourceEvaluationSummaryInput{ResourceEvaluationId: aws.String("nope")})
 		wantCode(t, err, configd.ErrResourceNotFound)
+	})
+	t.Run("OKManagedRules", func(t *testing.T) {
+		// S3_BUCKET_LOGGING_ENABLED is a proactive rule (its AWS page says
+		// so); S3_BUCKET_VERSIONING_ENABLED is not, and gives no result.
+		for name, id := range map[string]string{"logging": "S3_BUCKET_LOGGING_ENABLED", "versioning": "S3_BUCKET_VERSIONING_ENABLED"} {
+			putRule(t, c, &types.ConfigRule{ConfigRuleName: aws.String(name),
+				Source:          &types.Source{Owner: types.OwnerAws, SourceIdentifier: aws.String(id)},
+				Scope:           &types.Scope{ComplianceResourceTypes: []string{"AWS::S3::Bucket"}},
+				EvaluationModes: []types.EvaluationModeConfiguration{{Mode: types.EvaluationModeProactive}, {Mode: types.EvaluationModeDetective}}})
+		}
+		results := func(conf string) map[string]types.ComplianceType {
+			out := must[*cs.StartResourceEvaluationOutput](t)(c.StartResourceEvaluation(ctx, &cs.StartResourceEvaluationInput{EvaluationMode: types.EvaluationModeProactive,
+				ResourceDetails: &types.ResourceDetails{ResourceId: aws.String("planned"), ResourceType: aws.String("AWS::S3::Bucket"), ResourceConfiguration: aws.String(conf)}}))
+			det := must[*cs.GetComplianceDetailsByResourceOutput](t)(c.GetComplianceDetailsByResource(ctx, &cs.GetComplianceDetailsByResourceInput{ResourceEvaluationId: out.ResourceEvaluationId}))
+			got := map[string]types.ComplianceType{}
+			for _, r := range det.EvaluationResults {
+				got[aws.ToString(r.EvaluationResultIdentifier.EvaluationResultQualifier.ConfigRuleName)] = r.ComplianceType
+			}
+			return got
+		}
+		got := results(`{"BucketName":"planned","VersioningConfiguration":{"Status":"Enabled"}}`)
+		if want := map[string]types.ComplianceType{"pro": types.ComplianceTypeCompliant, "logging": types.ComplianceTypeNonCompliant}; !maps.Equal(got, want) {
+			t.Fatalf("without logging: %v, want %v", got, want)
+		}
+		// The section's example configuration.
+		got = results(`{"BucketName":"planned","VersioningConfiguration":{"Status":"Enabled"},"LoggingConfiguration":{"DestinationBucketName":"logs","LogFilePrefix":"my-log"}}`)
+		if want := map[string]types.ComplianceType{"pro": types.ComplianceTypeCompliant, "logging": types.ComplianceTypeCompliant}; !maps.Equal(got, want) {
+			t.Fatalf("with logging: %v, want %v", got, want)
+		}
 	})
 	t.Run("ErrTimeRange", func(t *testing.T) {
 		now := time.Now()
