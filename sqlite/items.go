@@ -244,7 +244,7 @@ func (t *tx) LatestItems(ctx context.Context, scope configd.Scope, keys []config
 		var (
 			at   int
 			seq  int64
-			item []byte
+			item ownedBytes
 		)
 		if err := rows.Scan(&at, &seq, &item); err != nil {
 			return nil, fmt.Errorf("sqlite: latest items: %w", err)
@@ -369,7 +369,7 @@ func (t *tx) History(ctx context.Context, scope configd.Scope, q configd.History
 	for rows.Next() {
 		var (
 			seq  int64
-			item []byte
+			item ownedBytes
 		)
 		if err := rows.Scan(&seq, &item); err != nil {
 			return nil, fmt.Errorf("sqlite: history of %s %s: %w", q.Key.ResourceType, q.Key.ResourceID, err)

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
@@ -48,6 +49,18 @@ func decodeLegacyItem(seq int64, body []byte) (configd.ConfigurationItem, error)
 
 // decodeItem decodes a configuration_items.item value, taking ownership of
 // item (the strings of the result share its memory).
+// ownedBytes scans a BLOB column without the copy that database/sql makes
+// for a []byte destination: it is the driver's own value. modernc.org/sqlite
+// copies every BLOB it returns out of SQLite into a new slice (conn.go,
+// columnBlob) and never writes to it again, so the value is the caller's;
+// TestOwnedBytes fails should a driver version start reusing it. Only a
+// BLOB value is handed over so: database/sql copies a TEXT value into a
+// buffer it reuses from row to row. configuration_items.item is a BLOB
+// column of a STRICT table, which holds nothing else. With 100
+// items of about 2.3 KB per BatchGetResourceConfig, the copy saved is 6-9%
+// of the request's CPU (bench/README.md).
+type ownedBytes = sql.RawBytes
+
 func decodeItem(seq int64, item []byte) (*configd.StoredItem, error) {
 	ci, err := itemcodec.DecodeBytes(item)
 	if err != nil {

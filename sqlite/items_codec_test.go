@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -125,5 +126,45 @@ func TestMigrateItemsErrCorrupt(t *testing.T) {
 	if d, err := Open(ctx, path); err == nil {
 		d.Close()
 		t.Fatal("Open converted a corrupt item without an error")
+	}
+}
+
+// TestOwnedBytes checks what ownedBytes relies on: the BLOB values the
+// driver returns row after row are distinct slices that it does not write
+// to again, after the next row, nor after the rows are closed.
+func TestOwnedBytes(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, filepath.Join(t.TempDir(), "configd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	rows, err := d.reader.db.QueryContext(ctx, `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99)
+		SELECT i, CAST(zeroblob(2048) || printf('%04d', i) AS BLOB) FROM n`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept [][]byte
+	for rows.Next() {
+		var (
+			i int
+			b ownedBytes
+		)
+		if err := rows.Scan(&i, &b); err != nil {
+			t.Fatal(err)
+		}
+		kept = append(kept, b)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	if len(kept) != 100 {
+		t.Fatalf("%d rows", len(kept))
+	}
+	for i, b := range kept {
+		if want := fmt.Sprintf("%04d", i); len(b) != 2052 || string(b[2048:]) != want || strings.Trim(string(b[:2048]), "\x00") != "" {
+			t.Fatalf("row %d: %d bytes ending %q, want ending %q: the driver reused a BLOB's memory", i, len(b), b[len(b)-4:], want)
+		}
 	}
 }
