@@ -60,6 +60,13 @@ type ruleCase struct {
 // single result.
 func runRuleCases(t *testing.T, identifier string, cases []ruleCase) {
 	t.Helper()
+	runInventoryCases(t, identifier, nil, cases)
+}
+
+// runInventoryCases is runRuleCases with an inventory, for rules that look
+// up other recorded items; inv may be nil.
+func runInventoryCases(t *testing.T, identifier string, inv Inventory, cases []ruleCase) {
+	t.Helper()
 	rule, ok := Get(identifier)
 	if !ok {
 		t.Fatalf("rule %s not implemented", identifier)
@@ -71,7 +78,7 @@ func runRuleCases(t *testing.T, identifier string, cases []ruleCase) {
 				t.Fatalf("Parameters(%s): %v", tc.params, err)
 			}
 			res, err := rule.Evaluate(context.Background(), Input{
-				CI: tc.ci, Params: params, AccountID: "123456789012", Region: "us-east-1", Now: testNow,
+				CI: tc.ci, Params: params, Inventory: inv, AccountID: "123456789012", Region: "us-east-1", Now: testNow,
 			})
 			if err != nil {
 				t.Fatalf("Evaluate: %v", err)
