@@ -32,6 +32,11 @@ var proactiveRules = map[string]bool{
 	"RDS_INSTANCE_PUBLIC_ACCESS_CHECK": true,
 	// rds-multi-az-support: MultiAZ, Engine.
 	"RDS_MULTI_AZ_SUPPORT": true,
+	// rds-automatic-minor-version-upgrade-enabled: AutoMinorVersionUpgrade,
+	// Engine.
+	"RDS_AUTOMATIC_MINOR_VERSION_UPGRADE_ENABLED": true,
+	// rds-enhanced-monitoring-enabled: MonitoringInterval, Engine.
+	"RDS_ENHANCED_MONITORING_ENABLED": true,
 	// lambda-inside-vpc: VpcConfig {SubnetIds}.
 	"LAMBDA_INSIDE_VPC": true,
 	// lambda-function-settings-check: MemorySize, Role, Runtime, Timeout.
@@ -116,16 +121,23 @@ func s3FromCloudFormation(p cfnProps) (map[string]any, map[string]any) {
 
 // rdsFromCloudFormation: the DescribeDBInstances fields the RDS rules read.
 // An absent PubliclyAccessible is taken as false, the default of an
-// instance in a VPC, which every new instance is.
+// instance in a VPC, which every new instance is; AutoMinorVersionUpgrade
+// defaults to true and MonitoringInterval to 0.
 func rdsFromCloudFormation(p cfnProps) (map[string]any, map[string]any) {
+	autoUpgrade := true
+	if _, set := p["AutoMinorVersionUpgrade"]; set {
+		autoUpgrade = p.bool("AutoMinorVersionUpgrade")
+	}
 	return map[string]any{
-		"dBInstanceIdentifier": p.str("DBInstanceIdentifier"),
-		"engine":               p.str("Engine"),
-		"storageEncrypted":     p.bool("StorageEncrypted"),
-		"kmsKeyId":             p.str("KmsKeyId"),
-		"publiclyAccessible":   p.bool("PubliclyAccessible"),
-		"multiAZ":              p.bool("MultiAZ"),
-		"dBClusterIdentifier":  p.str("DBClusterIdentifier"),
+		"autoMinorVersionUpgrade": autoUpgrade,
+		"monitoringInterval":      p.int("MonitoringInterval", 0),
+		"dBInstanceIdentifier":    p.str("DBInstanceIdentifier"),
+		"engine":                  p.str("Engine"),
+		"storageEncrypted":        p.bool("StorageEncrypted"),
+		"kmsKeyId":                p.str("KmsKeyId"),
+		"publiclyAccessible":      p.bool("PubliclyAccessible"),
+		"multiAZ":                 p.bool("MultiAZ"),
+		"dBClusterIdentifier":     p.str("DBClusterIdentifier"),
 	}, nil
 }
 

@@ -56,6 +56,16 @@ func TestProactiveRules(t *testing.T) {
 			{"SingleAZ", rdsDBInstance, `{"Engine":"postgres"}`, "", NonCompliant},
 			{"ClusterMember", rdsDBInstance, `{"Engine":"aurora-mysql","DBClusterIdentifier":"c"}`, "", NotApplicable},
 		},
+		"RDS_AUTOMATIC_MINOR_VERSION_UPGRADE_ENABLED": {
+			{"Documented", rdsDBInstance, `{"AutoMinorVersionUpgrade":true,"Engine":"mysql"}`, "", Compliant},
+			{"Default", rdsDBInstance, `{"Engine":"mysql"}`, "", Compliant},
+			{"Off", rdsDBInstance, `{"AutoMinorVersionUpgrade":"false","Engine":"mysql"}`, "", NonCompliant},
+		},
+		"RDS_ENHANCED_MONITORING_ENABLED": {
+			{"Documented", rdsDBInstance, `{"MonitoringInterval":60,"Engine":"mysql"}`, "", Compliant},
+			{"OtherInterval", rdsDBInstance, `{"MonitoringInterval":"30","Engine":"mysql"}`, `{"monitoringInterval":"60"}`, NonCompliant},
+			{"Default", rdsDBInstance, `{"Engine":"mysql"}`, "", NonCompliant},
+		},
 		"LAMBDA_INSIDE_VPC": {
 			{"Documented", lambdaFunction, `{"VpcConfig":{"SubnetIds":["subnet-1","subnet-2"]}}`, "", Compliant},
 			{"NotAllowed", lambdaFunction, `{"VpcConfig":{"SubnetIds":["subnet-3"]}}`, `{"subnetIds":"subnet-1,subnet-2"}`, NonCompliant},
