@@ -360,3 +360,34 @@ func TestProcessCheckNotEvaluated(t *testing.T) {
 		t.Fatalf("status = %+v", st)
 	}
 }
+
+// TestRuleReadingInventory: a rule that looks up other recorded resources
+// (LAMBDA_VPC_MULTI_AZ_CHECK reads the Availability Zones of the function's
+// subnets) evaluates in the sweep of a new rule, which holds no
+// transaction, and on a change.
+func TestRuleReadingInventory(t *testing.T) {
+	e := newEnv(t)
+	subnet := func(id, az string) *configd.ConfigurationItem {
+		return &configd.ConfigurationItem{ResourceType: "AWS::EC2::Subnet", ResourceID: id, AvailabilityZone: az,
+			Configuration: `{"subnetId":"` + id + `","availabilityZone":"` + az + `"}`}
+	}
+	function := func(name string, subnets ...string) *configd.ConfigurationItem {
+		return &configd.ConfigurationItem{ResourceType: "AWS::Lambda::Function", ResourceID: name, ResourceName: name,
+			Configuration: `{"functionName":"` + name + `","vpcConfig":{"subnetIds":["` + strings.Join(subnets, `","`) + `"]}}`}
+	}
+	e.record(subnet("subnet-a", "us-east-1a"))
+	e.record(subnet("subnet-b", "us-east-1b"))
+	e.record(subnet("subnet-a2", "us-east-1a"))
+	e.record(function("spread", "subnet-a", "subnet-b"))
+	e.record(function("one-zone", "subnet-a", "subnet-a2"))
+	e.putRule(&configd.ConfigRule{Name: "multi-az", Source: configd.RuleSource{Owner: configd.OwnerAWS, SourceIdentifier: "LAMBDA_VPC_MULTI_AZ_CHECK"}})
+	e.run()
+	equal(t, e.results("multi-az"), []string{"AWS::Lambda::Function/one-zone=NON_COMPLIANT", "AWS::Lambda::Function/spread=COMPLIANT"})
+	if st := e.status("multi-az"); st.LastErrorCode != "" {
+		t.Fatalf("status = %+v", st)
+	}
+	e.clock.Advance(time.Minute)
+	e.record(function("one-zone", "subnet-a", "subnet-b"))
+	e.run()
+	equal(t, e.results("multi-az"), []string{"AWS::Lambda::Function/one-zone=COMPLIANT", "AWS::Lambda::Function/spread=COMPLIANT"})
+}

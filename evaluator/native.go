@@ -296,6 +296,34 @@ func newInventory(tx configd.Tx, scope configd.Scope) *inventory {
 	return &inventory{tx: tx, scope: scope, cache: map[string][]*configd.ConfigurationItem{}}
 }
 
+// storeInventory is an inventory that reads each type it is asked for in a
+// read transaction of its own, for evaluations that hold no transaction (a
+// sweep reads the resources a page per transaction).
+type storeInventory struct {
+	store configd.Store
+	scope configd.Scope
+	inv   *inventory
+}
+
+// ListItems implements managedrule.Inventory.
+func (i *storeInventory) ListItems(ctx context.Context, resourceType string) ([]*configd.ConfigurationItem, error) {
+	if i.inv == nil {
+		i.inv = newInventory(nil, i.scope)
+	}
+	if items, ok := i.inv.cache[resourceType]; ok {
+		return items, nil
+	}
+	var items []*configd.ConfigurationItem
+	err := i.store.Read(ctx, func(tx configd.Tx) error {
+		i.inv.tx = tx
+		defer func() { i.inv.tx = nil }()
+		var err error
+		items, err = i.inv.ListItems(ctx, resourceType)
+		return err
+	})
+	return items, err
+}
+
 // listPage is how many inventory rows one query returns.
 const listPage = 1000
 

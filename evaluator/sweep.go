@@ -133,6 +133,10 @@ func (e *Engine) runSweep(ctx context.Context, scope configd.Scope, cs []claimed
 	// The resources, a page per read transaction: a snapshot held for the
 	// whole sweep would keep SQLite from checkpointing the results written
 	// meanwhile, and slow every write.
+	// Rules that look up other resources (LAMBDA_VPC_MULTI_AZ_CHECK reads
+	// the function's subnets) list them in a read transaction of their own,
+	// once per type for the whole sweep.
+	inv := &storeInventory{store: e.o.Store, scope: scope}
 	for _, t := range types {
 		if readErr != nil {
 			break
@@ -147,7 +151,7 @@ func (e *Engine) runSweep(ctx context.Context, scope configd.Scope, cs []claimed
 				if sr.covered != nil {
 					sr.covered[key] = true
 				}
-				v := e.evalNative(ctx, sr.c, it, nil, scope, invokedAt)
+				v := e.evalNative(ctx, sr.c, it, inv, scope, invokedAt)
 				if v.errCode != "" {
 					ss.of(sr.c.rule.Name, invokedAt).evalError(v.errCode, v.errMsg)
 					continue
