@@ -43,6 +43,8 @@ var proactiveRules = map[string]bool{
 	"LAMBDA_FUNCTION_SETTINGS_CHECK": true,
 	// sns-encrypted-kms: KmsMasterKeyId.
 	"SNS_ENCRYPTED_KMS": true,
+	// ec2-instance-multiple-eni-check: NetworkInterfaces.
+	"EC2_INSTANCE_MULTIPLE_ENI_CHECK": true,
 	// subnet-auto-assign-public-ip-disabled: MapPublicIpOnLaunch.
 	"SUBNET_AUTO_ASSIGN_PUBLIC_IP_DISABLED": true,
 }
@@ -74,6 +76,7 @@ var cfnTranslators = map[string]cfnTranslator{
 	lambdaFunction: lambdaFromCloudFormation,
 	snsTopic:       snsFromCloudFormation,
 	ec2Subnet:      subnetFromCloudFormation,
+	ec2Instance:    instanceFromCloudFormation,
 }
 
 // FromCloudFormation sets the configuration (and supplementary
@@ -179,6 +182,31 @@ func subnetFromCloudFormation(p cfnProps) (map[string]any, map[string]any) {
 		"cidrBlock":           p.str("CidrBlock"),
 		"availabilityZone":    p.str("AvailabilityZone"),
 		"mapPublicIpOnLaunch": p.bool("MapPublicIpOnLaunch"),
+	}, nil
+}
+
+// instanceFromCloudFormation: the DescribeInstances fields the instance
+// rules read. Each element of NetworkInterfaces becomes an interface: a
+// NetworkInterface property (its NetworkInterfaceId, empty for an interface
+// the instance would create) or, as the rule's page writes its example, an
+// interface id.
+func instanceFromCloudFormation(p cfnProps) (map[string]any, map[string]any) {
+	enis := []any{}
+	l, _ := p["NetworkInterfaces"].([]any)
+	for _, v := range l {
+		id := ""
+		switch v := v.(type) {
+		case string:
+			id = v
+		case map[string]any:
+			id = cfnProps(v).str("NetworkInterfaceId")
+		}
+		enis = append(enis, map[string]any{"networkInterfaceId": id})
+	}
+	return map[string]any{
+		"instanceType":      p.str("InstanceType"),
+		"imageId":           p.str("ImageId"),
+		"networkInterfaces": enis,
 	}, nil
 }
 

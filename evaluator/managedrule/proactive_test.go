@@ -82,6 +82,12 @@ func TestProactiveRules(t *testing.T) {
 			{"Documented", snsTopic, `{"KmsMasterKeyId":"alias/aws/sns"}`, "", Compliant},
 			{"Plain", snsTopic, `{"TopicName":"t"}`, "", NonCompliant},
 		},
+		"EC2_INSTANCE_MULTIPLE_ENI_CHECK": {
+			{"Documented", ec2Instance, `{"NetworkInterfaces":["eni-1"]}`, "", Compliant},
+			{"Properties", ec2Instance, `{"NetworkInterfaces":[{"DeviceIndex":"0","SubnetId":"subnet-1"},{"DeviceIndex":"1","NetworkInterfaceId":"eni-2"}]}`, "", NonCompliant},
+			{"Listed", ec2Instance, `{"NetworkInterfaces":["eni-1","eni-2"]}`, `{"NetworkInterfaceIds":"eni-2"}`, Compliant},
+			{"None", ec2Instance, `{"InstanceType":"t3.micro"}`, "", Compliant},
+		},
 		"SUBNET_AUTO_ASSIGN_PUBLIC_IP_DISABLED": {
 			{"Documented", ec2Subnet, `{"MapPublicIpOnLaunch":false}`, "", Compliant},
 			{"Default", ec2Subnet, `{"VpcId":"vpc-1","CidrBlock":"10.0.0.0/24"}`, "", Compliant},
