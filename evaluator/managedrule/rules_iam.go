@@ -184,33 +184,14 @@ func fullAccessStatement(st *statement) bool {
 }
 
 // checkPolicyStatements evaluates the default version of customer managed
-// policies; AWS managed policies are not applicable, and so are policies used
-// as permissions boundaries when excludePermissionBoundaryPolicy is true.
+// policies (customerPolicyDocument).
 // https://docs.aws.amazon.com/config/latest/developerguide/iam-policy-no-statements-with-admin-access.html
 // https://docs.aws.amazon.com/config/latest/developerguide/iam-policy-no-statements-with-full-access.html
 func checkPolicyStatements(bad func(*statement) bool, what string) func(*configd.ConfigurationItem, *Input) (verdict, error) {
 	return func(ci *configd.ConfigurationItem, in *Input) (verdict, error) {
-		var p managedPolicy
-		if err := decodeConfiguration(ci, &p); err != nil {
-			return verdict{}, err
-		}
-		arn := p.Arn
-		if arn == "" {
-			arn = ci.ARN
-		}
-		if strings.Contains(arn, ":iam::aws:policy/") {
-			return notApplicable("AWS managed policies are not evaluated."), nil
-		}
-		if boolParam(in.Params, "excludePermissionBoundaryPolicy", false) && p.PermissionsBoundaryUsageCount > 0 {
-			return notApplicable("The policy is used as a permissions boundary."), nil
-		}
-		text, ok := p.defaultDocument()
-		if !ok {
-			return compliant(), nil
-		}
-		doc, err := parsePolicy(text)
-		if err != nil {
-			return verdict{}, fmt.Errorf("decode policy document: %w", err)
+		doc, v, err := customerPolicyDocument(ci, in)
+		if doc == nil || err != nil {
+			return v, err
 		}
 		for i := range doc.Statement {
 			if bad(&doc.Statement[i]) {
@@ -219,4 +200,36 @@ func checkPolicyStatements(bad func(*statement) bool, what string) func(*configd
 		}
 		return compliant(), nil
 	}
+}
+
+// customerPolicyDocument returns the default version of the policy of an
+// AWS::IAM::Policy item, for the rules that judge customer managed policies
+// by their statements. Without a document to judge it returns nil and the
+// verdict: AWS managed policies are not applicable, and so are policies used
+// as permissions boundaries when the rule's excludePermissionBoundaryPolicy
+// is true; a policy without a document is compliant.
+func customerPolicyDocument(ci *configd.ConfigurationItem, in *Input) (*policyDocument, verdict, error) {
+	var p managedPolicy
+	if err := decodeConfiguration(ci, &p); err != nil {
+		return nil, verdict{}, err
+	}
+	arn := p.Arn
+	if arn == "" {
+		arn = ci.ARN
+	}
+	if strings.Contains(arn, ":iam::aws:policy/") {
+		return nil, notApplicable("AWS managed policies are not evaluated."), nil
+	}
+	if boolParam(in.Params, "excludePermissionBoundaryPolicy", false) && p.PermissionsBoundaryUsageCount > 0 {
+		return nil, notApplicable("The policy is used as a permissions boundary."), nil
+	}
+	text, ok := p.defaultDocument()
+	if !ok {
+		return nil, compliant(), nil
+	}
+	doc, err := parsePolicy(text)
+	if err != nil {
+		return nil, verdict{}, fmt.Errorf("decode policy document: %w", err)
+	}
+	return doc, verdict{}, nil
 }

@@ -8,7 +8,7 @@ import (
 
 // rdsSettingsItem builds an AWS::RDS::DBInstance item (DescribeDBInstances
 // element with AWS Config's key capitalization) of an available MySQL
-// instance that passes every rule of rules_rds_more.go; extra is spliced in
+// instance that passes every rule of rules_rds.go; extra is spliced in
 // last, so its members override the defaults.
 func rdsSettingsItem(extra string) *configdItem {
 	return item(rdsDBInstance, "db-QRSTUVWXYZ012345", `{"dBInstanceIdentifier":"billing","dBInstanceClass":"db.t3.small","engine":"mysql",`+
