@@ -98,6 +98,8 @@ func (d buckets) item(ctx context.Context, client *s3.Client, scope configd.Scop
 	ci.SupplementaryConfiguration = sup
 	readers := []func(context.Context, *s3.Client, *string, map[string]string, *configd.ConfigurationItem) error{
 		s3ACL, s3Encryption, s3PublicAccessBlock, s3Versioning, s3Policy, s3Logging, s3Lifecycle, s3Tagging,
+		// s3_supplementary.go; s3Replication reads s3Versioning's result.
+		s3Notification, s3Replication, s3Accelerate, s3Website, s3RequesterPays,
 	}
 	for _, read := range readers {
 		err := read(ctx, client, b.Name, sup, ci)
