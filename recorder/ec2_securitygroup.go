@@ -2,7 +2,6 @@ package recorder
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -22,19 +21,9 @@ func (securityGroups) ResourceType() string { return "AWS::EC2::SecurityGroup" }
 func (securityGroups) Global() bool         { return false }
 
 func (d securityGroups) Discover(ctx context.Context, cfg aws.Config, scope configd.Scope, emit func(*configd.ConfigurationItem) error) error {
-	p := ec2.NewDescribeSecurityGroupsPaginator(ec2.NewFromConfig(cfg), &ec2.DescribeSecurityGroupsInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("describe security groups: %w", err)
-		}
-		for i := range page.SecurityGroups {
-			if err := emit(d.item(scope, &page.SecurityGroups[i])); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return ec2Items(ctx, ec2.NewDescribeSecurityGroupsPaginator(ec2.NewFromConfig(cfg), &ec2.DescribeSecurityGroupsInput{}), "describe security groups",
+		func(page *ec2.DescribeSecurityGroupsOutput) []ec2types.SecurityGroup { return page.SecurityGroups },
+		func(g *ec2types.SecurityGroup) error { return emit(d.item(scope, g)) })
 }
 
 func (d securityGroups) item(scope configd.Scope, g *ec2types.SecurityGroup) *configd.ConfigurationItem {

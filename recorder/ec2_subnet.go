@@ -2,7 +2,6 @@ package recorder
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -31,19 +30,9 @@ func (d subnets) Discover(ctx context.Context, cfg aws.Config, scope configd.Sco
 	if err != nil {
 		return err
 	}
-	p := ec2.NewDescribeSubnetsPaginator(client, &ec2.DescribeSubnetsInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("describe subnets: %w", err)
-		}
-		for i := range page.Subnets {
-			if err := emit(d.item(scope, &page.Subnets[i], rels[str(page.Subnets[i].SubnetId)])); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return ec2Items(ctx, ec2.NewDescribeSubnetsPaginator(client, &ec2.DescribeSubnetsInput{}), "describe subnets",
+		func(page *ec2.DescribeSubnetsOutput) []ec2types.Subnet { return page.Subnets },
+		func(s *ec2types.Subnet) error { return emit(d.item(scope, s, rels[str(s.SubnetId)])) })
 }
 
 // subnetRelationships returns the relationships of every subnet other than

@@ -2,7 +2,6 @@ package recorder
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -22,19 +21,9 @@ func (volumes) ResourceType() string { return "AWS::EC2::Volume" }
 func (volumes) Global() bool         { return false }
 
 func (d volumes) Discover(ctx context.Context, cfg aws.Config, scope configd.Scope, emit func(*configd.ConfigurationItem) error) error {
-	p := ec2.NewDescribeVolumesPaginator(ec2.NewFromConfig(cfg), &ec2.DescribeVolumesInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("describe volumes: %w", err)
-		}
-		for i := range page.Volumes {
-			if err := emit(d.item(scope, &page.Volumes[i])); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return ec2Items(ctx, ec2.NewDescribeVolumesPaginator(ec2.NewFromConfig(cfg), &ec2.DescribeVolumesInput{}), "describe volumes",
+		func(page *ec2.DescribeVolumesOutput) []ec2types.Volume { return page.Volumes },
+		func(v *ec2types.Volume) error { return emit(d.item(scope, v)) })
 }
 
 func (d volumes) item(scope configd.Scope, v *ec2types.Volume) *configd.ConfigurationItem {

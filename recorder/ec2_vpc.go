@@ -29,20 +29,9 @@ func (d vpcs) Discover(ctx context.Context, cfg aws.Config, scope configd.Scope,
 	if err != nil {
 		return err
 	}
-	p := ec2.NewDescribeVpcsPaginator(client, &ec2.DescribeVpcsInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("describe vpcs: %w", err)
-		}
-		for i := range page.Vpcs {
-			v := &page.Vpcs[i]
-			if err := emit(d.item(scope, v, contained[str(v.VpcId)])); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return ec2Items(ctx, ec2.NewDescribeVpcsPaginator(client, &ec2.DescribeVpcsInput{}), "describe vpcs",
+		func(page *ec2.DescribeVpcsOutput) []ec2types.Vpc { return page.Vpcs },
+		func(v *ec2types.Vpc) error { return emit(d.item(scope, v, contained[str(v.VpcId)])) })
 }
 
 // vpcContents returns the "Contains" relationships of every VPC, by VPC
@@ -145,6 +134,24 @@ func instancesAndInterfaces(ctx context.Context, client *ec2.Client) ([]placed, 
 type ec2Pager[O any] interface {
 	HasMorePages() bool
 	NextPage(ctx context.Context, optFns ...func(*ec2.Options)) (O, error)
+}
+
+// ec2Items calls fn with each element of every page of p, elems picking a
+// page's list; what names the call in errors.
+func ec2Items[O, E any](ctx context.Context, p ec2Pager[O], what string, elems func(O) []E, fn func(*E) error) error {
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		list := elems(page)
+		for i := range list {
+			if err := fn(&list[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // ec2Pages calls fn with every page of p; what names the call in errors.
