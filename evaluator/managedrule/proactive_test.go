@@ -2,6 +2,7 @@ package managedrule
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"slices"
 	"testing"
@@ -128,4 +129,48 @@ func TestProactiveNotDocumented(t *testing.T) {
 	if FromCloudFormation(ci, map[string]any{"Encrypted": true}) {
 		t.Error("FromCloudFormation translated an AWS::EC2::Volume")
 	}
+}
+
+// FuzzProactive: StartResourceEvaluation's ResourceConfiguration is any
+// JSON object a caller sends; translating it and evaluating every proactive
+// rule on it never panics, and a result is one of the three compliance
+// types. go test ./evaluator/managedrule -run XXX -fuzz FuzzProactive
+func FuzzProactive(f *testing.F) {
+	for _, seed := range []string{
+		`{"BucketName":"b","LoggingConfiguration":{"DestinationBucketName":"logs"}}`,
+		`{"StorageEncrypted":"true","MonitoringInterval":"x","AutoMinorVersionUpgrade":null}`,
+		`{"VpcConfig":{"SubnetIds":[1,"s",null]},"MemorySize":1e400,"Timeout":-1}`,
+		`{"NetworkInterfaces":[{"NetworkInterfaceId":5},"eni-1",[],null]}`,
+		`{"KmsMasterKeyId":{},"MapPublicIpOnLaunch":"TRUE","LoggingConfiguration":[]}`,
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, conf string) {
+		dec := json.NewDecoder(bytes.NewReader([]byte(conf)))
+		dec.UseNumber()
+		var m map[string]any
+		if dec.Decode(&m) != nil || m == nil {
+			return
+		}
+		for id := range proactiveRules {
+			params := requiredParams(t, id)
+			for _, typ := range ProactiveTypes(id) {
+				ci := item(typ, "planned", "", nil)
+				if !FromCloudFormation(ci, m) {
+					t.Fatalf("%s: no translation", typ)
+				}
+				res, err := Evaluate(context.Background(), id, Input{CI: ci, Params: params, Now: testNow})
+				if err != nil {
+					continue // a configuration the rule cannot read is an evaluation error, not a result
+				}
+				for _, r := range res {
+					switch r.ComplianceType {
+					case Compliant, NonCompliant, NotApplicable:
+					default:
+						t.Fatalf("%s on %s: compliance %q", id, conf, r.ComplianceType)
+					}
+				}
+			}
+		}
+	})
 }
