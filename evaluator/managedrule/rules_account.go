@@ -30,8 +30,10 @@ const cloudTrailTrail = "AWS::CloudTrail::Trail"
 
 func init() {
 	register(
-		&accountTrailRule{id: "CLOUD_TRAIL_ENABLED"},
-		&accountTrailRule{id: "MULTI_REGION_CLOUD_TRAIL_ENABLED", multiRegion: true},
+		&trailAccountRule{id: "CLOUD_TRAIL_ENABLED", none: "No AWS CloudTrail trail is enabled.",
+			fail: "No trail matches the rule: ", match: trailParamsMatch(false)},
+		&trailAccountRule{id: "MULTI_REGION_CLOUD_TRAIL_ENABLED", none: "No multi-region AWS CloudTrail trail is enabled.",
+			fail: "No trail matches the rule: ", match: trailParamsMatch(true)},
 		&resourceRule{id: "CLOUD_TRAIL_ENCRYPTION_ENABLED", types: []string{cloudTrailTrail}, check: checkTrailEncryption},
 		&resourceRule{id: "CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED", types: []string{cloudTrailTrail}, check: checkTrailLogValidation},
 		newRequiredTags(),
@@ -78,21 +80,27 @@ func checkTrailLogValidation(ci *configd.ConfigurationItem, _ *Input) (verdict, 
 	return compliant(), nil
 }
 
-// accountTrailRule implements CLOUD_TRAIL_ENABLED and
-// MULTI_REGION_CLOUD_TRAIL_ENABLED: the account is compliant when at least
-// one logging trail matches the parameters.
+// trailAccountRule is an account-level rule that is compliant when at least
+// one recorded trail is logging (when its TrailStatus is recorded) and
+// matches. CLOUD_TRAIL_ENABLED and MULTI_REGION_CLOUD_TRAIL_ENABLED match
+// on the trail's parameters (trailParamsMatch),
+// CLOUDTRAIL_S3_DATAEVENTS_ENABLED on its S3 data event selectors.
 // https://docs.aws.amazon.com/config/latest/developerguide/cloudtrail-enabled.html
 // https://docs.aws.amazon.com/config/latest/developerguide/multi-region-cloudtrail-enabled.html
-type accountTrailRule struct {
-	id          string
-	multiRegion bool
+type trailAccountRule struct {
+	id string
+	// none is the annotation when no trail is logging; fail prefixes the
+	// first mismatch when some are.
+	none, fail string
+	// match returns why the trail does not satisfy the rule, or "".
+	match func(ci *configd.ConfigurationItem, t *trail, name string, params map[string]string) (string, error)
 }
 
 // Identifier implements Rule.
-func (r *accountTrailRule) Identifier() string { return r.id }
+func (r *trailAccountRule) Identifier() string { return r.id }
 
 // Evaluate implements Rule: one result for the account, whatever in.CI is.
-func (r *accountTrailRule) Evaluate(ctx context.Context, in Input) ([]Result, error) {
+func (r *trailAccountRule) Evaluate(ctx context.Context, in Input) ([]Result, error) {
 	if in.Inventory == nil {
 		return nil, fmt.Errorf("managedrule %s: account evaluation without an inventory", r.id)
 	}
@@ -104,38 +112,33 @@ func (r *accountTrailRule) Evaluate(ctx context.Context, in Input) ([]Result, er
 	if err != nil {
 		return nil, fmt.Errorf("managedrule %s: list %s: %w", r.id, cloudTrailTrail, err)
 	}
-	res := Result{ResourceType: AccountResourceType, ResourceID: account}
+	res := Result{ResourceType: AccountResourceType, ResourceID: account, ComplianceType: NonCompliant, Annotation: r.none}
 	var why string
 	for _, ci := range items {
 		if ci == nil || deleted(ci) {
 			continue
 		}
-		reason, err := r.mismatch(ci, in.Params)
+		reason, err := r.trailMismatch(ci, in.Params)
 		if err != nil {
 			return nil, fmt.Errorf("managedrule %s: %s: %w", r.id, ci.ResourceID, err)
 		}
 		if reason == "" {
-			res.ComplianceType = Compliant
+			res.ComplianceType, res.Annotation = Compliant, ""
 			return []Result{res}, nil
 		}
 		if why == "" {
 			why = reason
 		}
 	}
-	res.ComplianceType = NonCompliant
-	switch {
-	case why == "" && r.multiRegion:
-		res.Annotation = "No multi-region AWS CloudTrail trail is enabled."
-	case why == "":
-		res.Annotation = "No AWS CloudTrail trail is enabled."
-	default:
-		res.Annotation = truncate("No trail matches the rule: " + why)
+	if why != "" {
+		res.Annotation = truncate(r.fail + why)
 	}
 	return []Result{res}, nil
 }
 
-// mismatch returns why the trail does not satisfy the rule, or "".
-func (r *accountTrailRule) mismatch(ci *configd.ConfigurationItem, p map[string]string) (string, error) {
+// trailMismatch decodes the trail, requires it to be logging (when its
+// TrailStatus is recorded) and applies r.match.
+func (r *trailAccountRule) trailMismatch(ci *configd.ConfigurationItem, p map[string]string) (string, error) {
 	var t trail
 	if err := decodeConfiguration(ci, &t); err != nil {
 		return "", err
@@ -153,49 +156,60 @@ func (r *accountTrailRule) mismatch(ci *configd.ConfigurationItem, p map[string]
 	if status.IsLogging != nil && !bool(*status.IsLogging) {
 		return "trail " + name + " is not logging.", nil
 	}
-	if r.multiRegion && !bool(t.IsMultiRegionTrail) {
-		return "trail " + name + " is not multi-region.", nil
-	}
-	for _, c := range []struct{ param, got string }{
-		{"s3BucketName", t.S3BucketName},
-		{"snsTopicArn", t.SNSTopicARN},
-		{"cloudWatchLogsLogGroupArn", t.CloudWatchLogsLogGroupArn},
-	} {
-		if want := strings.TrimSpace(p[c.param]); want != "" && want != c.got {
-			return fmt.Sprintf("trail %s has %s %q, not %q.", name, c.param, c.got, want), nil
+	return r.match(ci, &t, name, p)
+}
+
+// trailParamsMatch returns the match of CLOUD_TRAIL_ENABLED (multiRegion
+// false) or MULTI_REGION_CLOUD_TRAIL_ENABLED: the trail's bucket, topic and
+// log group as the parameters name them and, for the multi-region rule, a
+// multi-region trail whose event selectors match includeManagementEvents
+// and readWriteType.
+func trailParamsMatch(multiRegion bool) func(*configd.ConfigurationItem, *trail, string, map[string]string) (string, error) {
+	return func(ci *configd.ConfigurationItem, t *trail, name string, p map[string]string) (string, error) {
+		if multiRegion && !bool(t.IsMultiRegionTrail) {
+			return "trail " + name + " is not multi-region.", nil
 		}
-	}
-	if !r.multiRegion {
-		return "", nil
-	}
-	_, wantMgmt := p["includeManagementEvents"]
-	wantRW := strings.TrimSpace(p["readWriteType"])
-	if !wantMgmt && wantRW == "" {
-		return "", nil
-	}
-	var selectors []eventSelector
-	found, err := decodeSupplementary(ci, "EventSelectors", &selectors)
-	if err != nil {
-		return "", err
-	}
-	if !found {
-		if t.HasCustomEventSelectors {
-			return "the event selectors of trail " + name + " are not recorded.", nil
+		for _, c := range []struct{ param, got string }{
+			{"s3BucketName", t.S3BucketName},
+			{"snsTopicArn", t.SNSTopicARN},
+			{"cloudWatchLogsLogGroupArn", t.CloudWatchLogsLogGroupArn},
+		} {
+			if want := strings.TrimSpace(p[c.param]); want != "" && want != c.got {
+				return fmt.Sprintf("trail %s has %s %q, not %q.", name, c.param, c.got, want), nil
+			}
 		}
-		yes := flexBool(true)
-		selectors = []eventSelector{{ReadWriteType: "All", IncludeManagementEvents: &yes}}
-	}
-	for _, s := range selectors {
-		mgmt := s.IncludeManagementEvents == nil || bool(*s.IncludeManagementEvents)
-		if wantMgmt && mgmt != boolParam(p, "includeManagementEvents", true) {
-			continue
+		if !multiRegion {
+			return "", nil
 		}
-		if wantRW != "" && !strings.EqualFold(s.ReadWriteType, wantRW) {
-			continue
+		_, wantMgmt := p["includeManagementEvents"]
+		wantRW := strings.TrimSpace(p["readWriteType"])
+		if !wantMgmt && wantRW == "" {
+			return "", nil
 		}
-		return "", nil
+		var selectors []eventSelector
+		found, err := decodeSupplementary(ci, "EventSelectors", &selectors)
+		if err != nil {
+			return "", err
+		}
+		if !found {
+			if t.HasCustomEventSelectors {
+				return "the event selectors of trail " + name + " are not recorded.", nil
+			}
+			yes := flexBool(true)
+			selectors = []eventSelector{{ReadWriteType: "All", IncludeManagementEvents: &yes}}
+		}
+		for _, s := range selectors {
+			mgmt := s.IncludeManagementEvents == nil || bool(*s.IncludeManagementEvents)
+			if wantMgmt && mgmt != boolParam(p, "includeManagementEvents", true) {
+				continue
+			}
+			if wantRW != "" && !strings.EqualFold(s.ReadWriteType, wantRW) {
+				continue
+			}
+			return "", nil
+		}
+		return "no event selector of trail " + name + " matches includeManagementEvents and readWriteType.", nil
 	}
-	return "no event selector of trail " + name + " matches includeManagementEvents and readWriteType.", nil
 }
 
 // newRequiredTags builds REQUIRED_TAGS over the resource types the
