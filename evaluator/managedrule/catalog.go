@@ -94,6 +94,12 @@ var catalog = sync.OnceValue(func() map[string]*Spec {
 	m := make(map[string]*Spec, len(doc.Rules))
 	for _, r := range doc.Rules {
 		s := &Spec{Identifier: r.ID, TriggerTypes: r.Triggers, ResourceTypes: r.Types}
+		if len(r.Types) == 1 && r.Types[0] == AccountResourceType {
+			// Some entries name the account as their one resource type
+			// (IAM_POLICY_IN_USE); like those that name none
+			// (CLOUD_TRAIL_ENABLED) they evaluate the account as a whole.
+			s.ResourceTypes = nil
+		}
 		for _, p := range r.Params {
 			s.Parameters = append(s.Parameters, Param{Name: p.Name, Type: p.Type, Optional: p.Optional, Default: p.Default})
 		}

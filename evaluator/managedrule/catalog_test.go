@@ -44,6 +44,14 @@ func TestLookup(t *testing.T) {
 			t.Errorf("spec %+v", s)
 		}
 	})
+	t.Run("OKAccountAsType", func(t *testing.T) {
+		// The catalogue names AWS::::Account as the one type of some rules:
+		// they evaluate the account too.
+		s, _ := Lookup("IAM_POLICY_IN_USE")
+		if len(s.ResourceTypes) != 0 {
+			t.Errorf("resource types %v", s.ResourceTypes)
+		}
+	})
 	t.Run("OKDefaults", func(t *testing.T) {
 		s, _ := Lookup("RESTRICTED_INCOMING_TRAFFIC")
 		if p, _ := s.Param("blockedPort3"); p.Type != TypeInt || p.Default != "3389" {
