@@ -31,12 +31,6 @@ import (
 //     queue attributes (not Policy), and recorder/kms_key.go never calls
 //     GetKeyPolicy; docs/ci-formats.md lists no policy for the three types.
 //     Every topic, queue and key would look as if it had no policy.
-//   - CLOUDTRAIL_ALL_READ_S3_DATA_EVENT_CHECK and
-//     CLOUDTRAIL_ALL_WRITE_S3_DATA_EVENT_CHECK: the catalogue lists their
-//     resource type as AWS::::Account, which the evaluator
-//     (ScopeTypes/AccountLevel) treats as a resource type to sweep rather
-//     than as an account-level rule, so they can be registered as neither
-//     kind (as IAM_POLICY_IN_USE in rules_policies.go).
 
 func init() {
 	register(
@@ -48,7 +42,7 @@ func init() {
 			none: "No AWS CloudTrail trail is enabled.",
 			fail: "No trail logs S3 data events: ",
 			match: func(ci *configd.ConfigurationItem, t *trail, name string, p map[string]string) (string, error) {
-				return s3DataEventsMismatch(ci, t, name, csv(p["S3BucketNames"]))
+				return s3DataEventsMismatch(ci, t, name, csv(p["S3BucketNames"]), "")
 			},
 		},
 	)
@@ -393,6 +387,7 @@ func checkS3PolicyGrantee(ci *configd.ConfigurationItem, in *Input) (verdict, er
 // s3DataSelector is the part of a basic event selector that names data
 // events.
 type s3DataSelector struct {
+	ReadWriteType string `json:"readWriteType"`
 	DataResources []struct {
 		Type   string     `json:"type"`
 		Values stringList `json:"values"`
@@ -419,7 +414,10 @@ func s3ObjectsOf(v string) string {
 }
 
 // s3DataEventsMismatch returns why the trail does not log S3 data events for
-// all buckets (or, when buckets is given, for each of them), or "".
+// all buckets (or, when buckets is given, for each of them), or "". When
+// readWriteType is "ReadOnly" or "WriteOnly" only the selectors of that
+// readWriteType or "All" count (a selector without one is "All", CloudTrail's
+// default); "" counts every selector.
 //
 // https://docs.aws.amazon.com/config/latest/developerguide/cloudtrail-s3-dataevents-enabled.html
 // The page reads "NON_COMPLIANT if there are trails or if no trails record
@@ -441,7 +439,7 @@ func s3ObjectsOf(v string) string {
 //     selector (no data events) unless hasCustomEventSelectors is true, in
 //     which case its selectors are unknown and it does not count. Advanced
 //     event selectors are not part of configd's EventSelectors extension.
-func s3DataEventsMismatch(ci *configd.ConfigurationItem, t *trail, name string, buckets []string) (string, error) {
+func s3DataEventsMismatch(ci *configd.ConfigurationItem, t *trail, name string, buckets []string, readWriteType string) (string, error) {
 	var selectors []s3DataSelector
 	found, err := decodeSupplementary(ci, "EventSelectors", &selectors)
 	if err != nil {
@@ -453,9 +451,20 @@ func s3DataEventsMismatch(ci *configd.ConfigurationItem, t *trail, name string, 
 		}
 		return "trail " + name + " logs management events only.", nil
 	}
+	events := "S3 data events"
+	switch readWriteType {
+	case "ReadOnly":
+		events = "read S3 data events"
+	case "WriteOnly":
+		events = "write S3 data events"
+	}
 	all := false
 	logged := map[string]bool{}
 	for _, s := range selectors {
+		if rw := strings.TrimSpace(s.ReadWriteType); readWriteType != "" && rw != "" &&
+			!strings.EqualFold(rw, "All") && !strings.EqualFold(rw, readWriteType) {
+			continue
+		}
 		for _, dr := range s.DataResources {
 			if dr.Type != "AWS::S3::Object" {
 				continue
@@ -474,11 +483,11 @@ func s3DataEventsMismatch(ci *configd.ConfigurationItem, t *trail, name string, 
 		return "", nil
 	}
 	if len(buckets) == 0 {
-		return "trail " + name + " does not log S3 data events for all buckets.", nil
+		return "trail " + name + " does not log " + events + " for all buckets.", nil
 	}
 	for _, b := range buckets {
 		if !logged[b] {
-			return "trail " + name + " does not log S3 data events for bucket " + b + ".", nil
+			return "trail " + name + " does not log " + events + " for bucket " + b + ".", nil
 		}
 	}
 	return "", nil

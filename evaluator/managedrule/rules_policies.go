@@ -24,13 +24,8 @@ import (
 //	AWS::IAM::User/Role/Group/Policy as in rules_iam.go; group members are
 //	  recorded on the user side only (UserDetail.groupList), GroupDetail has none.
 //
-// Not implemented here:
-//   - S3_EVENT_NOTIFICATIONS_ENABLED: the recorder does not record
-//     BucketNotificationConfiguration (docs/ci-formats.md lists it as not
-//     emitted), so every bucket would look as if it had no notifications.
-//   - IAM_POLICY_IN_USE: the catalogue lists its resource type as
-//     AWS::::Account, which the evaluator (ScopeTypes/AccountLevel) treats as
-//     a resource type to sweep rather than as an account-level rule.
+// S3_EVENT_NOTIFICATIONS_ENABLED is in rules_s3_config.go and
+// IAM_POLICY_IN_USE in rules_account_more.go.
 
 func init() {
 	register(
