@@ -119,6 +119,10 @@ func seed(t *testing.T, cfg aws.Config) fixture {
 	f.instance = *run.Instances[0].InstanceId
 	f.volume = *must(e.CreateVolume(ctx, &ec2.CreateVolumeInput{AvailabilityZone: aws.String("us-east-1a"), Size: aws.Int32(8)})).VolumeId
 	must(e.AttachVolume(ctx, &ec2.AttachVolumeInput{Device: aws.String("/dev/sdf"), InstanceId: &f.instance, VolumeId: &f.volume}))
+	// moto creates no internet gateway and no address by default.
+	igw := must(e.CreateInternetGateway(ctx, &ec2.CreateInternetGatewayInput{})).InternetGateway.InternetGatewayId
+	must(e.AttachInternetGateway(ctx, &ec2.AttachInternetGatewayInput{InternetGatewayId: igw, VpcId: &f.vpc}))
+	must(e.AllocateAddress(ctx, &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc}))
 
 	ic := iam.NewFromConfig(cfg)
 	pol := must(ic.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("configd-policy"),
