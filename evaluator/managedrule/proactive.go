@@ -45,6 +45,8 @@ var proactiveRules = map[string]bool{
 	"SNS_ENCRYPTED_KMS": true,
 	// ec2-instance-multiple-eni-check: NetworkInterfaces.
 	"EC2_INSTANCE_MULTIPLE_ENI_CHECK": true,
+	// eip-attached: InstanceId.
+	"EIP_ATTACHED": true,
 	// subnet-auto-assign-public-ip-disabled: MapPublicIpOnLaunch.
 	"SUBNET_AUTO_ASSIGN_PUBLIC_IP_DISABLED": true,
 }
@@ -77,6 +79,7 @@ var cfnTranslators = map[string]cfnTranslator{
 	snsTopic:       snsFromCloudFormation,
 	ec2Subnet:      subnetFromCloudFormation,
 	ec2Instance:    instanceFromCloudFormation,
+	ec2EIP:         eipFromCloudFormation,
 }
 
 // FromCloudFormation sets the configuration (and supplementary
@@ -208,6 +211,24 @@ func instanceFromCloudFormation(p cfnProps) (map[string]any, map[string]any) {
 		"imageId":           p.str("ImageId"),
 		"networkInterfaces": enis,
 	}, nil
+}
+
+// eipFromCloudFormation: the DescribeAddresses fields EIP_ATTACHED reads.
+// CloudFormation associates an address that names an InstanceId with that
+// instance when it creates it, and a deployed address is attached exactly
+// when it has an association id; so an InstanceId gives the item an
+// association id, one that names the instance since the real one does not
+// exist yet.
+func eipFromCloudFormation(p cfnProps) (map[string]any, map[string]any) {
+	conf := map[string]any{"domain": "vpc", "instanceId": nil, "associationId": nil}
+	if d := p.str("Domain"); d != "" {
+		conf["domain"] = d
+	}
+	if id := p.str("InstanceId"); id != "" {
+		conf["instanceId"] = id
+		conf["associationId"] = "eipassoc-for-" + id
+	}
+	return conf, nil
 }
 
 // cfnProps are CloudFormation properties decoded from JSON (numbers as

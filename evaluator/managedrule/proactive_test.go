@@ -89,6 +89,10 @@ func TestProactiveRules(t *testing.T) {
 			{"Listed", ec2Instance, `{"NetworkInterfaces":["eni-1","eni-2"]}`, `{"NetworkInterfaceIds":"eni-2"}`, Compliant},
 			{"None", ec2Instance, `{"InstanceType":"t3.micro"}`, "", Compliant},
 		},
+		"EIP_ATTACHED": {
+			{"Documented", ec2EIP, `{"InstanceId":"i-1"}`, "", Compliant},
+			{"Unattached", ec2EIP, `{"Domain":"vpc"}`, "", NonCompliant},
+		},
 		"SUBNET_AUTO_ASSIGN_PUBLIC_IP_DISABLED": {
 			{"Documented", ec2Subnet, `{"MapPublicIpOnLaunch":false}`, "", Compliant},
 			{"Default", ec2Subnet, `{"VpcId":"vpc-1","CidrBlock":"10.0.0.0/24"}`, "", Compliant},
