@@ -67,19 +67,9 @@ func runRuleCases(t *testing.T, identifier string, cases []ruleCase) {
 // up other recorded items; inv may be nil.
 func runInventoryCases(t *testing.T, identifier string, inv Inventory, cases []ruleCase) {
 	t.Helper()
-	rule, ok := Get(identifier)
-	if !ok {
-		t.Fatalf("rule %s not implemented", identifier)
-	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			params, err := Parameters(identifier, tc.params)
-			if err != nil {
-				t.Fatalf("Parameters(%s): %v", tc.params, err)
-			}
-			res, err := rule.Evaluate(context.Background(), Input{
-				CI: tc.ci, Params: params, Inventory: inv, AccountID: "123456789012", Region: "us-east-1", Now: testNow,
-			})
+			res, err := evaluateCase(t, identifier, tc.params, tc.ci, inv)
 			if err != nil {
 				t.Fatalf("Evaluate: %v", err)
 			}
@@ -101,6 +91,23 @@ func runInventoryCases(t *testing.T, identifier string, inv Inventory, cases []r
 			}
 		})
 	}
+}
+
+// evaluateCase evaluates the rule identifier on ci with the InputParameters
+// params (JSON, "" for none; invalid ones fail the test) and inv.
+func evaluateCase(t *testing.T, identifier, params string, ci *configdItem, inv Inventory) ([]Result, error) {
+	t.Helper()
+	rule, ok := Get(identifier)
+	if !ok {
+		t.Fatalf("rule %s not implemented", identifier)
+	}
+	p, err := Parameters(identifier, params)
+	if err != nil {
+		t.Fatalf("Parameters(%s): %v", params, err)
+	}
+	return rule.Evaluate(context.Background(), Input{
+		CI: ci, Params: p, Inventory: inv, AccountID: "123456789012", Region: "us-east-1", Now: testNow,
+	})
 }
 
 // memInventory is an Inventory over a fixed list of items.

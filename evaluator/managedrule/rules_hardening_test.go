@@ -19,17 +19,9 @@ type errorCase struct {
 
 func runErrorCases(t *testing.T, identifier string, cases []errorCase) {
 	t.Helper()
-	rule, ok := Get(identifier)
-	if !ok {
-		t.Fatalf("rule %s not implemented", identifier)
-	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			params, err := Parameters(identifier, tc.params)
-			if err != nil {
-				t.Fatalf("Parameters(%s): %v", tc.params, err)
-			}
-			res, err := rule.Evaluate(context.Background(), Input{CI: tc.ci, Params: params, AccountID: "123456789012", Region: "us-east-1", Now: testNow})
+			res, err := evaluateCase(t, identifier, tc.params, tc.ci, nil)
 			if err == nil {
 				t.Fatalf("got %+v, want an error", res)
 			}
