@@ -43,7 +43,7 @@ func init() {
 		&resourceRule{id: "EC2_STOPPED_INSTANCE", types: inst, check: checkStoppedInstance},
 		&resourceRule{id: "RDS_POSTGRESQL_LOGS_TO_CLOUDWATCH", types: []string{rdsDBInstance}, check: checkRDSPostgreSQLLogs},
 		&resourceRule{id: "SQS_QUEUE_DLQ_CHECK", types: []string{sqsQueueType}, check: checkSQSQueueDLQ},
-		&resourceRule{id: "LAMBDA_FUNCTION_DESCRIPTION", types: []string{lambdaFunction}, check: checkLambdaDescription},
+		&resourceRule{id: "LAMBDA_FUNCTION_DESCRIPTION", types: []string{lambdaFunction}, check: checkDescription("function")},
 		&resourceRule{id: "KMS_KEY_TAGGED", types: []string{kmsKey}, check: checkKMSKeyTagged},
 	)
 }
@@ -202,17 +202,7 @@ func checkRDSPostgreSQLLogs(ci *configd.ConfigurationItem, in *Input) (verdict, 
 	if engine := d.engine(); engine != "postgres" {
 		return notApplicable("The engine " + engine + " is not RDS for PostgreSQL."), nil
 	}
-	enabled := map[string]bool{}
-	for _, l := range d.EnabledCloudwatchLogsExports {
-		enabled[strings.ToLower(strings.TrimSpace(l))] = true
-	}
-	var missing []string
-	for _, l := range want {
-		if !enabled[l] {
-			missing = append(missing, l)
-		}
-	}
-	if len(missing) > 0 {
+	if missing := d.missingLogExports(want); len(missing) > 0 {
 		return nonCompliant("Log types not published to CloudWatch Logs: " + strings.Join(missing, ", ") + "."), nil
 	}
 	return compliant(), nil
@@ -247,22 +237,26 @@ func checkSQSQueueDLQ(ci *configd.ConfigurationItem, _ *Input) (verdict, error) 
 	return compliant(), nil
 }
 
-// checkLambdaDescription: NON_COMPLIANT when configuration.description is
-// absent, null or the empty string, COMPLIANT otherwise. The page names
-// only the empty string: a description of blanks is a description
-// (COMPLIANT).
+// checkDescription is the check of LAMBDA_FUNCTION_DESCRIPTION and
+// IAM_POLICY_DESCRIPTION: NON_COMPLIANT when configuration.description is
+// absent, null or the empty string, COMPLIANT otherwise. The pages name
+// only the empty string: a description of blanks is a description. what
+// names the resource in the annotation ("function", "policy").
 // https://docs.aws.amazon.com/config/latest/developerguide/lambda-function-description.html
-func checkLambdaDescription(ci *configd.ConfigurationItem, _ *Input) (verdict, error) {
-	var f struct {
-		Description flexString `json:"description"`
+// https://docs.aws.amazon.com/config/latest/developerguide/iam-policy-description.html
+func checkDescription(what string) func(*configd.ConfigurationItem, *Input) (verdict, error) {
+	return func(ci *configd.ConfigurationItem, _ *Input) (verdict, error) {
+		var r struct {
+			Description flexString `json:"description"`
+		}
+		if err := decodeConfiguration(ci, &r); err != nil {
+			return verdict{}, err
+		}
+		if r.Description == "" {
+			return nonCompliant("The " + what + " has no description."), nil
+		}
+		return compliant(), nil
 	}
-	if err := decodeConfiguration(ci, &f); err != nil {
-		return verdict{}, err
-	}
-	if f.Description == "" {
-		return nonCompliant("The function has no description."), nil
-	}
-	return compliant(), nil
 }
 
 // awsTagKey reports whether a tag key has the reserved "aws:" prefix (in
