@@ -1,8 +1,6 @@
 package awsjson
 
 import (
-	"maps"
-	"slices"
 	"time"
 
 	"github.com/configd/configd"
@@ -195,13 +193,3 @@ func tagsFromWire(ts []api.Tag) []configd.Tag {
 	}
 	return out
 }
-
-func tagsToWire(ts []configd.Tag) []api.Tag {
-	out := make([]api.Tag, 0, len(ts))
-	for _, t := range ts {
-		out = append(out, api.Tag{Key: t.Key, Value: t.Value})
-	}
-	return out
-}
-
-func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }

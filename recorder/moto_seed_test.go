@@ -56,7 +56,7 @@ func motoConfig(t *testing.T) (string, aws.Config) {
 
 // fixture holds the ids of the resources seed creates.
 type fixture struct {
-	vpc, subnet, sg, tempSG, instance, volume, rootVolume                string
+	vpc, subnet, sg, tempSG, instance, volume                            string
 	queueURL, topicARN, keyID, roleID, userID, policyID, groupID, dbName string
 }
 

@@ -73,7 +73,7 @@ func TestRemediationKill9(t *testing.T) {
 		start() // the guard was released
 		running()
 		p.kill9(t)
-		p = startProcess(t, dir, addr, append(flags, "--remediation-max-resumes", "-1")...)
+		startProcess(t, dir, addr, append(flags, "--remediation-max-resumes", "-1")...)
 		st := remWaitState(t, c, "b1", 30*time.Second, types.RemediationExecutionStateSucceeded, types.RemediationExecutionStateFailed)
 		if st.State != types.RemediationExecutionStateFailed || !strings.Contains(stepMessage(st, "configd:ResumeAfterWorkerLost"), "fails it") {
 			t.Fatalf("after restart: %s %+v", st.State, st.StepDetails)

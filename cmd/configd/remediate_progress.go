@@ -58,15 +58,6 @@ func (k *keyProgress) state() string {
 	return k.start
 }
 
-// succeeded reports whether the key reached the state a run wants: started
-// (without waiting) or SUCCEEDED (waiting).
-func (k *keyProgress) succeeded(wait bool) bool {
-	if wait {
-		return k.exec.State == types.RemediationExecutionStateSucceeded
-	}
-	return k.start == keyStarted
-}
-
 // currentStep names the step an execution is at: the failed step of a
 // FAILED execution, the first step not SUCCEEDED of a running one, and the
 // last step otherwise; "" without steps. It also returns the step's

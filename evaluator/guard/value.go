@@ -367,8 +367,7 @@ type pathNode struct {
 	isIndex bool
 }
 
-func (p *pathNode) child(key string) *pathNode { return &pathNode{parent: p, key: key} }
-func (p *pathNode) at(i int) *pathNode         { return &pathNode{parent: p, index: i, isIndex: true} }
+func (p *pathNode) at(i int) *pathNode { return &pathNode{parent: p, index: i, isIndex: true} }
 
 // String renders the path as /a/b/0.
 func (p *pathNode) String() string {

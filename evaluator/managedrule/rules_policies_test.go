@@ -269,10 +269,3 @@ func TestIAMInlinePolicyBlockedKMSActions(t *testing.T) {
 			params: `{"blockedActionsPatterns":"kms:Decrypt","excludeRoleByManagementAccount":"true"}`, want: NonCompliant},
 	})
 }
-
-// trustRole is an AWS::IAM::Role item with a trust policy and attached
-// managed policies.
-func trustRole(id, trust, attached string) *configdItem {
-	return item(iamRole, id, `{"path":"/","roleName":"r-`+id+`","roleId":"`+id+`","arn":"arn:aws:iam::123456789012:role/r-`+id+`",`+
-		`"assumeRolePolicyDocument":"`+urlEncode(trust)+`","instanceProfileList":[],"rolePolicyList":[],"attachedManagedPolicies":`+attached+`}`, nil)
-}
