@@ -131,14 +131,6 @@ type policyInUseRule struct{}
 // Identifier implements Rule.
 func (*policyInUseRule) Identifier() string { return "IAM_POLICY_IN_USE" }
 
-// iamAttachments decodes the managed policies of a user, role or group, a
-// group's name and a user's groups.
-type iamAttachments struct {
-	GroupName               string           `json:"groupName"`
-	GroupList               []string         `json:"groupList"`
-	AttachedManagedPolicies []attachedPolicy `json:"attachedManagedPolicies"`
-}
-
 // Evaluate implements Rule: one result for the account, whatever in.CI is.
 func (r *policyInUseRule) Evaluate(ctx context.Context, in Input) ([]Result, error) {
 	id := r.Identifier()
@@ -183,7 +175,7 @@ func (r *policyInUseRule) Evaluate(ctx context.Context, in Input) ([]Result, err
 			if ci == nil || deleted(ci) {
 				continue
 			}
-			var a iamAttachments
+			var a iamPrincipal
 			if err := decodeConfiguration(ci, &a); err != nil {
 				return nil, fmt.Errorf("managedrule %s: %s %s: %w", id, typ, ci.ResourceID, err)
 			}
@@ -201,23 +193,12 @@ func (r *policyInUseRule) Evaluate(ctx context.Context, in Input) ([]Result, err
 		}
 	}
 	if len(groups) > 0 {
-		users, err := in.Inventory.ListItems(ctx, iamUser)
+		has, err := recordedUserInGroups(ctx, in.Inventory, groups)
 		if err != nil {
-			return nil, fmt.Errorf("managedrule %s: list %s: %w", id, iamUser, err)
+			return nil, fmt.Errorf("managedrule %s: %w", id, err)
 		}
-		for _, u := range users {
-			if u == nil || deleted(u) {
-				continue
-			}
-			var a iamAttachments
-			if err := decodeConfiguration(u, &a); err != nil {
-				return nil, fmt.Errorf("managedrule %s: %s %s: %w", id, iamUser, u.ResourceID, err)
-			}
-			for _, g := range a.GroupList {
-				if contains(groups, g) {
-					return []Result{res}, nil
-				}
-			}
+		if has {
+			return []Result{res}, nil
 		}
 	}
 	res.ComplianceType = NonCompliant
@@ -232,14 +213,4 @@ func (r *policyInUseRule) Evaluate(ctx context.Context, in Input) ([]Result, err
 	}
 	res.Annotation = truncate(res.Annotation)
 	return []Result{res}, nil
-}
-
-// attached reports whether the managed policy arn is attached.
-func (a *iamAttachments) attached(arn string) bool {
-	for _, p := range a.AttachedManagedPolicies {
-		if strings.TrimSpace(p.PolicyArn) == arn {
-			return true
-		}
-	}
-	return false
 }

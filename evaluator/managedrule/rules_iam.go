@@ -49,11 +49,22 @@ type attachedPolicy struct {
 
 // iamPrincipal decodes users, roles and groups alike.
 type iamPrincipal struct {
+	GroupName               string           `json:"groupName"`
 	GroupList               []string         `json:"groupList"`
 	UserPolicyList          []inlinePolicy   `json:"userPolicyList"`
 	RolePolicyList          []inlinePolicy   `json:"rolePolicyList"`
 	GroupPolicyList         []inlinePolicy   `json:"groupPolicyList"`
 	AttachedManagedPolicies []attachedPolicy `json:"attachedManagedPolicies"`
+}
+
+// attached reports whether the managed policy arn is attached.
+func (p *iamPrincipal) attached(arn string) bool {
+	for _, a := range p.AttachedManagedPolicies {
+		if strings.TrimSpace(a.PolicyArn) == arn {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *iamPrincipal) inline() int {

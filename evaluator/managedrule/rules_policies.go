@@ -462,7 +462,7 @@ func checkIAMGroupHasUsers(ci *configd.ConfigurationItem, in *Input) (verdict, e
 	if name == "" {
 		name = ci.ResourceName
 	}
-	has, err := groupHasRecordedUsers(context.Background(), in.Inventory, name)
+	has, err := recordedUserInGroups(context.Background(), in.Inventory, []string{name})
 	if err != nil {
 		return verdict{}, err
 	}
@@ -472,11 +472,12 @@ func checkIAMGroupHasUsers(ci *configd.ConfigurationItem, in *Input) (verdict, e
 	return compliant(), nil
 }
 
-// groupHasRecordedUsers reports whether a recorded, non-deleted IAM user
-// lists the group in its groupList.
-func groupHasRecordedUsers(ctx context.Context, inv Inventory, group string) (bool, error) {
+// recordedUserInGroups reports whether a recorded, non-deleted IAM user
+// lists one of the groups in its groupList (group items do not list their
+// members).
+func recordedUserInGroups(ctx context.Context, inv Inventory, groups []string) (bool, error) {
 	if inv == nil {
-		return false, fmt.Errorf("no inventory to look up the members of IAM group %s", group)
+		return false, fmt.Errorf("no inventory to look up the members of IAM groups %s", strings.Join(groups, ", "))
 	}
 	users, err := inv.ListItems(ctx, iamUser)
 	if err != nil {
@@ -490,8 +491,10 @@ func groupHasRecordedUsers(ctx context.Context, inv Inventory, group string) (bo
 		if err := decodeConfiguration(u, &up); err != nil {
 			return false, fmt.Errorf("user %s: %w", u.ResourceID, err)
 		}
-		if contains(up.GroupList, group) {
-			return true, nil
+		for _, g := range up.GroupList {
+			if contains(groups, g) {
+				return true, nil
+			}
 		}
 	}
 	return false, nil
