@@ -1,5 +1,6 @@
 // Command noop is the ceiling of the benchmark: an HTTP server with the same
-// net/http server settings as `configd serve` (timeouts, header limit) whose
+// net/http server settings as `configd serve` (timeouts, header limit) and
+// the same garbage collector target (internal/gctune), whose
 // handler does only what every configd request costs before any AWS Config
 // work: it generates a request id as configd does, reads the whole body
 // under the same size limit, and answers a fixed `{}` with the headers
@@ -37,6 +38,7 @@ import (
 	"time"
 
 	"github.com/configd/configd/bench/internal/httpsettings"
+	"github.com/configd/configd/internal/gctune"
 )
 
 // contentType is AWS Config's JSON 1.1 media type.
@@ -46,6 +48,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:4600", "address to listen on (loopback only)")
 	reply := flag.String("reply", "", "answer the contents of this file instead of {}")
 	flag.Parse()
+	gctune.Apply() // the garbage collector's target of configd serve
 	if *reply != "" {
 		b, err := os.ReadFile(*reply)
 		if err != nil {

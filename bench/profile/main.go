@@ -33,6 +33,7 @@ import (
 	"github.com/configd/configd"
 	"github.com/configd/configd/awsjson"
 	"github.com/configd/configd/bench/internal/httpsettings"
+	"github.com/configd/configd/internal/gctune"
 	"github.com/configd/configd/keyring"
 	"github.com/configd/configd/pagetoken"
 	"github.com/configd/configd/service"
@@ -69,6 +70,7 @@ func run(ctx context.Context, args []string) error {
 			return fmt.Errorf("refusing to listen on %s: loopback addresses only", a)
 		}
 	}
+	gctune.Apply() // as configd serve
 	runtime.SetMutexProfileFraction(*mutexRate)
 	runtime.SetBlockProfileRate(*blockRate)
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))

@@ -22,6 +22,7 @@ import (
 	"github.com/configd/configd/awsjson"
 	"github.com/configd/configd/discovery"
 	"github.com/configd/configd/evaluator"
+	"github.com/configd/configd/internal/gctune"
 	"github.com/configd/configd/keyring"
 	"github.com/configd/configd/lease"
 	"github.com/configd/configd/pagetoken"
@@ -304,10 +305,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if m.Logger, err = newLogger(stderr, m.Config.LogFormat, m.Config.LogLevel); err != nil {
 		return err
 	}
+	// Process-wide, so here and not in Open, which tests call in-process.
+	gcPercent := gctune.Apply()
 	if err := m.Open(ctx); err != nil {
 		m.Close()
 		return err
 	}
+	m.Logger.Debug("garbage collector target", "gogc", gcPercent)
 	select {
 	case <-ctx.Done():
 		m.Logger.Info("shutting down")
