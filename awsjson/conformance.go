@@ -71,7 +71,7 @@ func (s *Server) describeConformancePacks(ctx context.Context, req *Request, in 
 }
 
 func (s *Server) describeConformancePackStatus(ctx context.Context, req *Request, in *api.DescribeConformancePackStatusRequest) (*api.DescribeConformancePackStatusResponse, error) {
-	ps, err := s.Service.DescribeConformancePacks(ctx, req.Scope, in.ConformancePackNames)
+	ps, err := s.Service.ConformancePackStatuses(ctx, req.Scope, in.ConformancePackNames)
 	if err != nil {
 		return nil, err
 	}

@@ -346,6 +346,22 @@ func (s *Service) removePackRules(ctx context.Context, tx configd.Tx, scope conf
 // DescribeConformancePacks returns the named packs, each of which must
 // exist (all of the scope, by name, when names is empty).
 func (s *Service) DescribeConformancePacks(ctx context.Context, scope configd.Scope, names []string) ([]*ConformancePack, error) {
+	return s.describePacks(ctx, scope, names, false)
+}
+
+// ConformancePackStatuses returns the named packs that exist (all of the
+// scope, by name, when names is empty), for DescribeConformancePackStatus:
+// unlike DescribeConformancePacks it does not answer
+// NoSuchConformancePackException for a name it does not know. The API model
+// lists no such error for it, and the Terraform AWS provider waits for a
+// deleted pack by polling DescribeConformancePackStatus until it lists none
+// (waitConformancePackDeleted); before 2025 the SDK it is built with could
+// not even recognise that error on this operation.
+func (s *Service) ConformancePackStatuses(ctx context.Context, scope configd.Scope, names []string) ([]*ConformancePack, error) {
+	return s.describePacks(ctx, scope, names, true)
+}
+
+func (s *Service) describePacks(ctx context.Context, scope configd.Scope, names []string, skipMissing bool) ([]*ConformancePack, error) {
 	var out []*ConformancePack
 	err := s.read(ctx, func(tx configd.Tx) error {
 		out = nil
@@ -355,6 +371,9 @@ func (s *Service) DescribeConformancePacks(ctx context.Context, scope configd.Sc
 					continue
 				}
 				p, err := loadPack(ctx, tx, scope, n)
+				if skipMissing && configd.IsCode(err, ErrNoSuchConformancePack) {
+					continue
+				}
 				if err != nil {
 					return err
 				}

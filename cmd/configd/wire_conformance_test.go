@@ -100,6 +100,17 @@ func TestWireConformancePacks(t *testing.T) {
 		}
 		must[*cs.DeleteConformancePackOutput](t)(c.DeleteConformancePack(ctx, &cs.DeleteConformancePackInput{ConformancePackName: aws.String("early")}))
 	})
+	t.Run("OKStatusOfDeletedPack", func(t *testing.T) {
+		// No NoSuchConformancePackException on this operation (the model
+		// lists none): a deleted or unknown pack is not listed, which is
+		// what Terraform's delete waiter polls for.
+		st := must[*cs.DescribeConformancePackStatusOutput](t)(c.DescribeConformancePackStatus(ctx, &cs.DescribeConformancePackStatusInput{ConformancePackNames: []string{"early", "never-made"}}))
+		if len(st.ConformancePackStatusDetails) != 0 {
+			t.Fatalf("status of deleted packs = %+v", st.ConformancePackStatusDetails)
+		}
+		_, err := c.DescribeConformancePacks(ctx, &cs.DescribeConformancePacksInput{ConformancePackNames: []string{"early"}})
+		wantCode(t, err, "NoSuchConformancePackException")
+	})
 	putRecorder(t, c, "default")
 
 	var arn string
