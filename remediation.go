@@ -45,9 +45,40 @@ type RemediationConfiguration struct {
 	ResourceType             string
 	Automatic                bool
 	ExecutionControls        *ExecutionControls
-	MaximumAutomaticAttempts int   // 1..25, default 5
-	RetryAttemptSeconds      int64 // 1..2678000, default 60
+	// MaximumAutomaticAttempts and RetryAttemptSeconds are 0 when the
+	// configuration did not set them: AWS applies its defaults but does not
+	// list them in DescribeRemediationConfigurations (Terraform's provider,
+	// whose attributes for them are optional and not computed, plans no
+	// change after applying a configuration without them). Attempts and
+	// RetryWindow apply the defaults.
+	MaximumAutomaticAttempts int   // 1..25, or 0: DefaultMaximumAutomaticAttempts
+	RetryAttemptSeconds      int64 // 1..2678000, or 0: DefaultRetryAttemptSeconds
 	CreatedByService         string
+}
+
+// Defaults of a remediation configuration's retries, from the API reference
+// of RemediationConfiguration
+// (https://docs.aws.amazon.com/config/latest/APIReference/API_RemediationConfiguration.html).
+const (
+	DefaultMaximumAutomaticAttempts = 5
+	DefaultRetryAttemptSeconds      = 60
+)
+
+// Attempts returns the most automatic attempts of a resource's remediation
+// within RetryWindow: MaximumAutomaticAttempts, or the default.
+func (c *RemediationConfiguration) Attempts() int {
+	if c.MaximumAutomaticAttempts > 0 {
+		return c.MaximumAutomaticAttempts
+	}
+	return DefaultMaximumAutomaticAttempts
+}
+
+// RetryWindow returns RetryAttemptSeconds, or the default, as a duration.
+func (c *RemediationConfiguration) RetryWindow() time.Duration {
+	if c.RetryAttemptSeconds > 0 {
+		return time.Duration(c.RetryAttemptSeconds) * time.Second
+	}
+	return DefaultRetryAttemptSeconds * time.Second
 }
 
 // RemediationException exempts a resource from a rule's remediation.

@@ -292,10 +292,15 @@ func RemediationConfigurationToWire(c *configd.RemediationConfiguration) api.Rem
 		ResourceType:             c.ResourceType,
 		Automatic:                api.Bool(c.Automatic),
 		Parameters:               map[string]api.RemediationParameterValue{},
-		MaximumAutomaticAttempts: api.Int32(int32(c.MaximumAutomaticAttempts)),
-		RetryAttemptSeconds:      api.Int64(c.RetryAttemptSeconds),
 		Arn:                      c.ARN,
 		CreatedByService:         c.CreatedByService,
+	}
+	// Listed only when the configuration set them (configd.RemediationConfiguration).
+	if c.MaximumAutomaticAttempts > 0 {
+		w.MaximumAutomaticAttempts = api.Int32(int32(c.MaximumAutomaticAttempts))
+	}
+	if c.RetryAttemptSeconds > 0 {
+		w.RetryAttemptSeconds = api.Int64(c.RetryAttemptSeconds)
 	}
 	for name, p := range c.Parameters {
 		if p.ResourceValue != "" {

@@ -23,8 +23,11 @@ func TestPutRemediationConfigurations(t *testing.T) {
 	c.ExecutionControls = &configd.ExecutionControls{}
 	res := h.put(c)
 	got := res.Saved[0]
-	if got.MaximumAutomaticAttempts != 5 || got.RetryAttemptSeconds != 60 || got.ExecutionControls.ConcurrentExecutionRatePercentage != 10 || got.ExecutionControls.ErrorPercentage != 50 {
-		t.Fatalf("defaults not filled: %+v %+v", got, got.ExecutionControls)
+	// The retries' defaults apply but are not stored (AWS does not list
+	// them); the execution controls' are filled.
+	if got.MaximumAutomaticAttempts != 0 || got.RetryAttemptSeconds != 0 || got.Attempts() != 5 || got.RetryWindow() != time.Minute ||
+		got.ExecutionControls.ConcurrentExecutionRatePercentage != 10 || got.ExecutionControls.ErrorPercentage != 50 {
+		t.Fatalf("defaults: %+v %+v", got, got.ExecutionControls)
 	}
 	prefix := "arn:aws:config:us-east-1:123456789012:remediation-configuration/" + ruleName + "/"
 	if !strings.HasPrefix(got.ARN, prefix) || len(got.ARN) != len(prefix)+36 {

@@ -90,6 +90,8 @@ func TestRetryDelay(t *testing.T) {
 		want     time.Duration
 	}{
 		{"OKDefaults", 5, 60, 12 * time.Second},
+		{"OKUnsetIsDefaults", 0, 0, 12 * time.Second},
+		{"OKUnsetAttempts", 0, 30, 6 * time.Second},
 		{"OKOneAttempt", 1, 30, 30 * time.Second},
 		{"OKSubSecond", 25, 1, 40 * time.Millisecond},
 	} {

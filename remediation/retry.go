@@ -27,7 +27,7 @@ func (r *run) end(ctx context.Context, tx configd.Tx, x *configd.RemediationExec
 		return err
 	}
 	fails := service.AutomaticFailures(hist, r.cfg, now)
-	if len(fails) >= r.cfg.MaximumAutomaticAttempts {
+	if len(fails) >= r.cfg.Attempts() {
 		ex := &configd.RemediationException{RuleName: x.RuleName, ResourceType: x.ResourceType, ResourceID: x.ResourceID, Message: exceptionMessage(r.cfg, fails)}
 		if err := tx.PutRemediationException(ctx, r.scope, ex); err != nil {
 			return err
@@ -36,7 +36,7 @@ func (r *run) end(ctx context.Context, tx configd.Tx, x *configd.RemediationExec
 		e.log.Warn("remediation exception created after repeated failures", "rule", x.RuleName, "resource_type", x.ResourceType, "resource_id", x.ResourceID, "execution_id", x.ID, "attempt", x.Attempt, "failures", len(fails))
 		return nil
 	}
-	if x.Attempt >= r.cfg.MaximumAutomaticAttempts {
+	if x.Attempt >= r.cfg.Attempts() {
 		// The attempts were spread beyond the window: the series ends
 		// without an exception; the next NON_COMPLIANT evaluation starts
 		// a new one.
@@ -64,8 +64,7 @@ func (r *run) end(ctx context.Context, tx configd.Tx, x *configd.RemediationExec
 // not the spacing, so this is configd's choice: it lets every attempt of a
 // quickly failing runbook land inside the window.
 func RetryDelay(c *configd.RemediationConfiguration) time.Duration {
-	n := max(c.MaximumAutomaticAttempts, 1)
-	return time.Duration(c.RetryAttemptSeconds) * time.Second / time.Duration(n)
+	return c.RetryWindow() / time.Duration(c.Attempts())
 }
 
 // maxExceptionMessage is the model's bound of RemediationException.Message.
@@ -75,7 +74,7 @@ const maxExceptionMessage = 1024
 func exceptionMessage(c *configd.RemediationConfiguration, fails []*configd.RemediationExecution) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Automatic remediation with %s failed %d times within %d seconds (MaximumAutomaticAttempts %d); configd stopped remediating this resource automatically. Failures:",
-		c.TargetID, len(fails), c.RetryAttemptSeconds, c.MaximumAutomaticAttempts)
+		c.TargetID, len(fails), int64(c.RetryWindow()/time.Second), c.Attempts())
 	for _, f := range fails {
 		msg := ""
 		for _, st := range f.Steps {

@@ -8,13 +8,12 @@ import (
 	"github.com/configd/configd"
 )
 
-// Defaults of a remediation configuration, from the API reference of
-// RemediationConfiguration and SsmControls
-// (https://docs.aws.amazon.com/config/latest/APIReference/API_RemediationConfiguration.html,
-// https://docs.aws.amazon.com/config/latest/APIReference/API_SsmControls.html).
+// Defaults of a remediation configuration's execution controls, from the
+// API reference of SsmControls
+// (https://docs.aws.amazon.com/config/latest/APIReference/API_SsmControls.html);
+// those of its retries are configd.DefaultMaximumAutomaticAttempts and
+// configd.DefaultRetryAttemptSeconds, applied where they are used.
 const (
-	DefaultMaximumAutomaticAttempts          = 5
-	DefaultRetryAttemptSeconds               = 60
 	DefaultConcurrentExecutionRatePercentage = 10
 	DefaultErrorPercentage                   = 50
 )
@@ -85,7 +84,8 @@ type PutRemediationConfigurationsResult struct {
 
 // NormalizeRemediationConfiguration checks the parts of c that the model does
 // not (each parameter has exactly one of ResourceValue and StaticValues) and
-// fills AWS's defaults.
+// fills AWS's defaults of the execution controls (not those of the retries,
+// which AWS does not list: see configd.RemediationConfiguration).
 func NormalizeRemediationConfiguration(c *configd.RemediationConfiguration) error {
 	if c.TargetType == "" {
 		c.TargetType = TargetTypeSSMDocument
@@ -99,12 +99,6 @@ func NormalizeRemediationConfiguration(c *configd.RemediationConfiguration) erro
 		case p.ResourceValue != "" && p.ResourceValue != ResourceIDValue:
 			return configd.Errorf(configd.ErrInvalidParameterValue, "The ResourceValue of parameter %s must be %s.", name, ResourceIDValue)
 		}
-	}
-	if c.MaximumAutomaticAttempts == 0 {
-		c.MaximumAutomaticAttempts = DefaultMaximumAutomaticAttempts
-	}
-	if c.RetryAttemptSeconds == 0 {
-		c.RetryAttemptSeconds = DefaultRetryAttemptSeconds
 	}
 	if ec := c.ExecutionControls; ec != nil {
 		if ec.ConcurrentExecutionRatePercentage == 0 {
@@ -327,14 +321,14 @@ func Skipped(e *configd.RemediationExecution) bool {
 
 // AutomaticFailures returns the newest run of automatic executions in hist
 // (newest first, as ExecutionHistory lists it) that failed within the retry
-// window of c (finished after now - RetryAttemptSeconds), up to the first
+// window of c (finished after now - c.RetryWindow()), up to the first
 // success, manual execution, or failure older than the window. Skipped
 // executions neither count nor break the run. AWS puts a remediation
 // exception on the resource when MaximumAutomaticAttempts attempts failed
 // within RetryAttemptSeconds
 // (https://docs.aws.amazon.com/config/latest/APIReference/API_RemediationConfiguration.html).
 func AutomaticFailures(hist []*configd.RemediationExecution, c *configd.RemediationConfiguration, now time.Time) []*configd.RemediationExecution {
-	window := time.Duration(c.RetryAttemptSeconds) * time.Second
+	window := c.RetryWindow()
 	var out []*configd.RemediationExecution
 	for _, e := range hist {
 		if e.Active() || Skipped(e) {

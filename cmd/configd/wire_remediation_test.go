@@ -100,7 +100,7 @@ func TestWireRemediationConfigurations(t *testing.T) {
 	rc := got.RemediationConfigurations[0]
 	arn := aws.ToString(rc.Arn)
 	if !strings.HasPrefix(arn, "arn:aws:config:us-east-1:"+acctA+":remediation-configuration/"+remRule+"/") ||
-		aws.ToInt32(rc.MaximumAutomaticAttempts) != 5 || aws.ToInt64(rc.RetryAttemptSeconds) != 60 || rc.Automatic ||
+		rc.MaximumAutomaticAttempts != nil || rc.RetryAttemptSeconds != nil || rc.Automatic || // unset: not listed, as AWS
 		rc.Parameters["ResourceId"].ResourceValue.Value != types.ResourceValueTypeResourceId || rc.Parameters["FailTimes"].StaticValue.Values[0] != "0" ||
 		aws.ToString(rc.TargetId) != "Configd-TestRunbook" || rc.TargetType != types.RemediationTargetTypeSsmDocument {
 		t.Fatalf("configuration = %+v", rc)
