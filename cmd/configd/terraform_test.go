@@ -361,3 +361,233 @@ func TestTerraform(t *testing.T) {
 		t.Fatalf("aggregators left after destroy: %+v", aggs.ConfigurationAggregators)
 	}
 }
+
+// tfVariants is a second configuration: the other forms of the same
+// resources (an exclusion recording group with a per-type recording
+// frequency, a periodic rule with input parameters, a rule in both
+// evaluation modes, a Lambda rule scoped by tag, a remediation with
+// execution controls and no retry settings, an aggregator of all regions).
+const tfVariants = `
+resource "aws_config_configuration_recorder" "main" {
+  name     = "tf-recorder"
+  role_arn = "arn:aws:iam::111111111111:role/config-recorder"
+  recording_group {
+    all_supported = false
+    exclusion_by_resource_types {
+      resource_types = ["AWS::EC2::Instance"]
+    }
+    recording_strategy {
+      use_only = "EXCLUSION_BY_RESOURCE_TYPES"
+    }
+  }
+  recording_mode {
+    recording_frequency = "CONTINUOUS"
+    recording_mode_override {
+      description         = "volumes once a day"
+      resource_types      = ["AWS::EC2::Volume"]
+      recording_frequency = "DAILY"
+    }
+  }
+}
+
+resource "aws_config_delivery_channel" "main" {
+  name           = "tf-channel"
+  s3_bucket_name = "tf-config-bucket"
+  sns_topic_arn  = "arn:aws:sns:us-east-1:111111111111:config-topic"
+  depends_on     = [aws_config_configuration_recorder.main]
+}
+
+resource "aws_config_config_rule" "periodic" {
+  name                        = "tf-access-keys"
+  input_parameters            = jsonencode({ maxAccessKeyAge = "90" })
+  maximum_execution_frequency = "TwentyFour_Hours"
+  source {
+    owner             = "AWS"
+    source_identifier = "ACCESS_KEYS_ROTATED"
+  }
+  depends_on = [aws_config_configuration_recorder.main]
+}
+
+resource "aws_config_config_rule" "both_modes" {
+  name = "tf-s3-logging"
+  source {
+    owner             = "AWS"
+    source_identifier = "S3_BUCKET_LOGGING_ENABLED"
+  }
+  scope {
+    compliance_resource_types = ["AWS::S3::Bucket"]
+  }
+  evaluation_mode {
+    mode = "DETECTIVE"
+  }
+  evaluation_mode {
+    mode = "PROACTIVE"
+  }
+  depends_on = [aws_config_configuration_recorder.main]
+}
+
+resource "aws_config_config_rule" "lambda" {
+  name = "tf-lambda"
+  source {
+    owner             = "CUSTOM_LAMBDA"
+    source_identifier = "arn:aws:lambda:us-east-1:111111111111:function:checker"
+    source_detail {
+      message_type = "ConfigurationItemChangeNotification"
+    }
+    source_detail {
+      message_type                = "ScheduledNotification"
+      maximum_execution_frequency = "Six_Hours"
+    }
+  }
+  scope {
+    tag_key   = "env"
+    tag_value = "prod"
+  }
+  depends_on = [aws_config_configuration_recorder.main]
+}
+
+resource "aws_config_remediation_configuration" "logging" {
+  config_rule_name = aws_config_config_rule.both_modes.name
+  resource_type    = "AWS::S3::Bucket"
+  target_type      = "SSM_DOCUMENT"
+  target_id        = "AWS-ConfigureS3BucketLogging"
+  target_version   = "1"
+  parameter {
+    name         = "AutomationAssumeRole"
+    static_value = "arn:aws:iam::111111111111:role/remediation"
+  }
+  parameter {
+    name           = "BucketName"
+    resource_value = "RESOURCE_ID"
+  }
+  parameter {
+    name         = "GrantedPermission"
+    static_value = "FULL_CONTROL"
+  }
+  parameter {
+    name         = "GranteeType"
+    static_value = "Group"
+  }
+  parameter {
+    name         = "GranteeUri"
+    static_value = "http://acs.amazonaws.com/groups/s3/LogDelivery"
+  }
+  parameter {
+    name         = "TargetBucket"
+    static_value = "tf-logs"
+  }
+  execution_controls {
+    ssm_controls {
+      concurrent_execution_rate_percentage = 25
+      error_percentage                     = 20
+    }
+  }
+}
+
+resource "aws_config_configuration_aggregator" "all_regions" {
+  name = "tf-all-regions"
+  account_aggregation_source {
+    account_ids = ["111111111111"]
+    all_regions = true
+  }
+}
+`
+
+// tfVariantsPack is tfVariants' conformance pack, with input parameters and
+// its own delivery bucket.
+const tfVariantsPack = `
+resource "aws_config_conformance_pack" "pack" {
+  name                   = "tf-pack-params"
+  delivery_s3_bucket     = "awsconfigconforms-tf"
+  delivery_s3_key_prefix = "packs"
+  input_parameter {
+    parameter_name  = "MaxAge"
+    parameter_value = "45"
+  }
+  template_body = <<-EOT
+    Parameters:
+      MaxAge:
+        Type: String
+    Resources:
+      Keys:
+        Type: AWS::Config::ConfigRule
+        Properties:
+          ConfigRuleName: tf-pack-keys
+          InputParameters:
+            maxAccessKeyAge: !Ref MaxAge
+          Source:
+            Owner: AWS
+            SourceIdentifier: ACCESS_KEYS_ROTATED
+  EOT
+  depends_on = [aws_config_configuration_recorder.main]
+}
+`
+
+// tfImports imports every resource of tfVariants by the id its provider
+// documents, but the conformance pack: DescribeConformancePacks does not
+// return a pack's template, so an imported pack always plans an update of
+// template_body, against AWS as well (the provider's own import test
+// ignores template_body).
+const tfImports = `
+import {
+  to = aws_config_configuration_recorder.main
+  id = "tf-recorder"
+}
+import {
+  to = aws_config_delivery_channel.main
+  id = "tf-channel"
+}
+import {
+  to = aws_config_config_rule.periodic
+  id = "tf-access-keys"
+}
+import {
+  to = aws_config_config_rule.both_modes
+  id = "tf-s3-logging"
+}
+import {
+  to = aws_config_config_rule.lambda
+  id = "tf-lambda"
+}
+import {
+  to = aws_config_remediation_configuration.logging
+  id = "tf-s3-logging"
+}
+import {
+  to = aws_config_configuration_aggregator.all_regions
+  id = "tf-all-regions"
+}
+`
+
+func TestTerraformVariants(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts terraform and its 700 MB provider several times")
+	}
+	s := startServer(t)
+	tf := newTerraform(t, s)
+	tf.write(tfVariants + tfVariantsPack)
+	tf.ok("init", "-no-color")
+	tf.ok("apply", "-auto-approve", "-no-color")
+	tf.noChanges()
+
+	// A second working directory with no state imports everything by id:
+	// what configd answers for each must be exactly the configuration.
+	imp := newTerraform(t, s)
+	imp.write(tfVariants + tfImports)
+	imp.ok("init", "-no-color")
+	code, out := imp.run("plan", "-detailed-exitcode", "-no-color")
+	if code == 1 || !strings.Contains(out, "Plan: 7 to import, 0 to add, 0 to change, 0 to destroy.") {
+		t.Fatalf("terraform plan importing every resource exited %d, want 7 imports and no change:\n%s", code, out)
+	}
+
+	ctx := context.Background()
+	rec := must[*configservice.DescribeConfigurationRecordersOutput](t)(s.clientA().DescribeConfigurationRecorders(ctx, &configservice.DescribeConfigurationRecordersInput{}))
+	if len(rec.ConfigurationRecorders) != 1 || rec.ConfigurationRecorders[0].RecordingGroup.RecordingStrategy.UseOnly != types.RecordingStrategyTypeExclusionByResourceTypes {
+		t.Fatalf("recorder after apply: %+v", rec.ConfigurationRecorders)
+	}
+	tf.ok("destroy", "-auto-approve", "-no-color")
+	rules := must[*configservice.DescribeConfigRulesOutput](t)(s.clientA().DescribeConfigRules(ctx, &configservice.DescribeConfigRulesInput{}))
+	if len(rules.ConfigRules) != 0 {
+		t.Fatalf("rules left after destroy: %d", len(rules.ConfigRules))
+	}
+}
