@@ -28,23 +28,50 @@ type RemediationParameter struct {
 }
 
 // ExecutionControls limit how many remediations of a rule run at once.
+// A percentage the configuration did not set is 0, and not listed by
+// DescribeRemediationConfigurations (as MaximumAutomaticAttempts, see
+// RemediationConfiguration); Concurrency and ErrorThreshold apply the
+// defaults.
 type ExecutionControls struct {
-	ConcurrentExecutionRatePercentage int // 1..100, default 10
-	ErrorPercentage                   int // 1..100, default 50
+	ConcurrentExecutionRatePercentage int // 1..100, or 0: DefaultConcurrentExecutionRatePercentage
+	ErrorPercentage                   int // 1..100, or 0: DefaultErrorPercentage
+}
+
+// Defaults of the execution controls, from the API reference of SsmControls
+// (https://docs.aws.amazon.com/config/latest/APIReference/API_SsmControls.html).
+const (
+	DefaultConcurrentExecutionRatePercentage = 10
+	DefaultErrorPercentage                   = 50
+)
+
+// Concurrency returns ConcurrentExecutionRatePercentage, or the default.
+func (ec *ExecutionControls) Concurrency() int {
+	if ec.ConcurrentExecutionRatePercentage > 0 {
+		return ec.ConcurrentExecutionRatePercentage
+	}
+	return DefaultConcurrentExecutionRatePercentage
+}
+
+// ErrorThreshold returns ErrorPercentage, or the default.
+func (ec *ExecutionControls) ErrorThreshold() int {
+	if ec.ErrorPercentage > 0 {
+		return ec.ErrorPercentage
+	}
+	return DefaultErrorPercentage
 }
 
 // RemediationConfiguration says what runs to remediate a rule's
 // non-compliant resources.
 type RemediationConfiguration struct {
-	RuleName                 string
-	ARN                      string
-	TargetType               string // SSM_DOCUMENT
-	TargetID                 string // document name
-	TargetVersion            string
-	Parameters               map[string]RemediationParameter
-	ResourceType             string
-	Automatic                bool
-	ExecutionControls        *ExecutionControls
+	RuleName          string
+	ARN               string
+	TargetType        string // SSM_DOCUMENT
+	TargetID          string // document name
+	TargetVersion     string
+	Parameters        map[string]RemediationParameter
+	ResourceType      string
+	Automatic         bool
+	ExecutionControls *ExecutionControls
 	// MaximumAutomaticAttempts and RetryAttemptSeconds are 0 when the
 	// configuration did not set them: AWS applies its defaults but does not
 	// list them in DescribeRemediationConfigurations (Terraform's provider,

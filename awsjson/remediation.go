@@ -285,15 +285,15 @@ func RemediationConfigurationFromWire(w *api.RemediationConfiguration) *configd.
 // DescribeRemediationConfigurations returns it.
 func RemediationConfigurationToWire(c *configd.RemediationConfiguration) api.RemediationConfiguration {
 	w := api.RemediationConfiguration{
-		ConfigRuleName:           c.RuleName,
-		TargetType:               c.TargetType,
-		TargetId:                 c.TargetID,
-		TargetVersion:            c.TargetVersion,
-		ResourceType:             c.ResourceType,
-		Automatic:                api.Bool(c.Automatic),
-		Parameters:               map[string]api.RemediationParameterValue{},
-		Arn:                      c.ARN,
-		CreatedByService:         c.CreatedByService,
+		ConfigRuleName:   c.RuleName,
+		TargetType:       c.TargetType,
+		TargetId:         c.TargetID,
+		TargetVersion:    c.TargetVersion,
+		ResourceType:     c.ResourceType,
+		Automatic:        api.Bool(c.Automatic),
+		Parameters:       map[string]api.RemediationParameterValue{},
+		Arn:              c.ARN,
+		CreatedByService: c.CreatedByService,
 	}
 	// Listed only when the configuration set them (configd.RemediationConfiguration).
 	if c.MaximumAutomaticAttempts > 0 {
@@ -310,10 +310,14 @@ func RemediationConfigurationToWire(c *configd.RemediationConfiguration) api.Rem
 		}
 	}
 	if ec := c.ExecutionControls; ec != nil {
-		w.ExecutionControls = &api.ExecutionControls{SsmControls: &api.SsmControls{
-			ConcurrentExecutionRatePercentage: api.Int32(int32(ec.ConcurrentExecutionRatePercentage)),
-			ErrorPercentage:                   api.Int32(int32(ec.ErrorPercentage)),
-		}}
+		sc := &api.SsmControls{}
+		if ec.ConcurrentExecutionRatePercentage > 0 {
+			sc.ConcurrentExecutionRatePercentage = api.Int32(int32(ec.ConcurrentExecutionRatePercentage))
+		}
+		if ec.ErrorPercentage > 0 {
+			sc.ErrorPercentage = api.Int32(int32(ec.ErrorPercentage))
+		}
+		w.ExecutionControls = &api.ExecutionControls{SsmControls: sc}
 	}
 	return w
 }

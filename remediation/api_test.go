@@ -23,10 +23,10 @@ func TestPutRemediationConfigurations(t *testing.T) {
 	c.ExecutionControls = &configd.ExecutionControls{}
 	res := h.put(c)
 	got := res.Saved[0]
-	// The retries' defaults apply but are not stored (AWS does not list
-	// them); the execution controls' are filled.
+	// The defaults apply but are not stored (AWS does not list them).
+	ec := got.ExecutionControls
 	if got.MaximumAutomaticAttempts != 0 || got.RetryAttemptSeconds != 0 || got.Attempts() != 5 || got.RetryWindow() != time.Minute ||
-		got.ExecutionControls.ConcurrentExecutionRatePercentage != 10 || got.ExecutionControls.ErrorPercentage != 50 {
+		ec.ConcurrentExecutionRatePercentage != 0 || ec.ErrorPercentage != 0 || ec.Concurrency() != 10 || ec.ErrorThreshold() != 50 {
 		t.Fatalf("defaults: %+v %+v", got, got.ExecutionControls)
 	}
 	prefix := "arn:aws:config:us-east-1:123456789012:remediation-configuration/" + ruleName + "/"

@@ -88,11 +88,11 @@ func decide(ec *configd.ExecutionControls, nonCompliant int, latest []*configd.R
 			}
 		}
 	}
-	if failed > 0 && failed*100 >= ec.ErrorPercentage*total {
-		return decisionStop, fmt.Sprintf("Stopped: %d of the %d executions of this batch failed, reaching the ErrorPercentage of %d%% of the remediation's execution controls.", failed, total, ec.ErrorPercentage)
+	if failed > 0 && failed*100 >= ec.ErrorThreshold()*total {
+		return decisionStop, fmt.Sprintf("Stopped: %d of the %d executions of this batch failed, reaching the ErrorPercentage of %d%% of the remediation's execution controls.", failed, total, ec.ErrorThreshold())
 	}
 	base := max(nonCompliant, active)
-	limit := max((base*ec.ConcurrentExecutionRatePercentage+99)/100, 1)
+	limit := max((base*ec.Concurrency()+99)/100, 1)
 	if running >= limit {
 		return decisionDefer, ""
 	}

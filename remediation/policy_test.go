@@ -52,6 +52,24 @@ func TestDecide(t *testing.T) {
 	}
 }
 
+// TestDecideDefaults: controls that set no percentage run with AWS's
+// defaults, 10% at once and a stop at 50% failed.
+func TestDecideDefaults(t *testing.T) {
+	ec := &configd.ExecutionControls{}
+	self := exec("self", configd.ExecInProgress, t0)
+	running := []*configd.RemediationExecution{exec("a", configd.ExecInProgress, t0)}
+	if got, msg := decide(ec, 10, running, self, nil); got != decisionDefer {
+		t.Fatalf("10%% of 10 with one running: decide = %d (%s), want defer", got, msg)
+	}
+	if got, msg := decide(ec, 20, running, self, nil); got != decisionRun {
+		t.Fatalf("10%% of 20 with one running: decide = %d (%s), want run", got, msg)
+	}
+	failed := []*configd.RemediationExecution{exec("a", configd.ExecFailed, t0), exec("b", configd.ExecFailed, t0), exec("c", configd.ExecQueued, t0)}
+	if got, msg := decide(ec, 40, failed, self, nil); got != decisionStop || !strings.Contains(msg, "ErrorPercentage of 50%") {
+		t.Fatalf("2 of 4 failed: decide = %d (%s), want stop at 50%%", got, msg)
+	}
+}
+
 func TestAutomaticFailures(t *testing.T) {
 	c := &configd.RemediationConfiguration{MaximumAutomaticAttempts: 5, RetryAttemptSeconds: 60}
 	now := t0

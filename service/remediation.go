@@ -8,16 +8,6 @@ import (
 	"github.com/configd/configd"
 )
 
-// Defaults of a remediation configuration's execution controls, from the
-// API reference of SsmControls
-// (https://docs.aws.amazon.com/config/latest/APIReference/API_SsmControls.html);
-// those of its retries are configd.DefaultMaximumAutomaticAttempts and
-// configd.DefaultRetryAttemptSeconds, applied where they are used.
-const (
-	DefaultConcurrentExecutionRatePercentage = 10
-	DefaultErrorPercentage                   = 50
-)
-
 // ResourceIDValue is the only ResourceValue of a remediation parameter: the
 // id of the resource being remediated.
 const ResourceIDValue = "RESOURCE_ID"
@@ -84,8 +74,9 @@ type PutRemediationConfigurationsResult struct {
 
 // NormalizeRemediationConfiguration checks the parts of c that the model does
 // not (each parameter has exactly one of ResourceValue and StaticValues) and
-// fills AWS's defaults of the execution controls (not those of the retries,
-// which AWS does not list: see configd.RemediationConfiguration).
+// sets the target type. AWS's defaults of the retries and execution
+// controls are not filled in: AWS does not list them
+// (configd.RemediationConfiguration), and they apply where they are used.
 func NormalizeRemediationConfiguration(c *configd.RemediationConfiguration) error {
 	if c.TargetType == "" {
 		c.TargetType = TargetTypeSSMDocument
@@ -98,14 +89,6 @@ func NormalizeRemediationConfiguration(c *configd.RemediationConfiguration) erro
 			return configd.Errorf(configd.ErrInvalidParameterValue, "The parameter %s has neither a ResourceValue nor a StaticValue; give exactly one.", name)
 		case p.ResourceValue != "" && p.ResourceValue != ResourceIDValue:
 			return configd.Errorf(configd.ErrInvalidParameterValue, "The ResourceValue of parameter %s must be %s.", name, ResourceIDValue)
-		}
-	}
-	if ec := c.ExecutionControls; ec != nil {
-		if ec.ConcurrentExecutionRatePercentage == 0 {
-			ec.ConcurrentExecutionRatePercentage = DefaultConcurrentExecutionRatePercentage
-		}
-		if ec.ErrorPercentage == 0 {
-			ec.ErrorPercentage = DefaultErrorPercentage
 		}
 	}
 	c.CreatedByService = "" // output only; configd has no service-linked rules

@@ -366,7 +366,8 @@ func TestTerraform(t *testing.T) {
 // resources (an exclusion recording group with a per-type recording
 // frequency, a periodic rule with input parameters, a rule in both
 // evaluation modes, a Lambda rule scoped by tag, a remediation with
-// execution controls and no retry settings, an aggregator of all regions).
+// one execution control and no retry settings, an aggregator of all
+// regions).
 const tfVariants = `
 resource "aws_config_configuration_recorder" "main" {
   name     = "tf-recorder"
@@ -479,7 +480,6 @@ resource "aws_config_remediation_configuration" "logging" {
   execution_controls {
     ssm_controls {
       concurrent_execution_rate_percentage = 25
-      error_percentage                     = 20
     }
   }
 }
