@@ -2,13 +2,16 @@ package main
 
 import (
 	"encoding/json"
-	"time"
-
-	"github.com/configd/configd"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/configservice"
+
+	"github.com/configd/configd"
+	"github.com/configd/configd/internal/mototest"
 )
 
 // requireTool returns the path of an external client, skipping the test on
@@ -150,5 +153,45 @@ func TestAWSCLIRules(t *testing.T) {
 	run("start-config-rules-evaluation", "--config-rule-names", "versioning")
 	if out := run("describe-compliance-by-resource", "--resource-type", "AWS::S3::Bucket"); !strings.Contains(out, "NON_COMPLIANT") {
 		t.Fatalf("describe-compliance-by-resource: %s", out)
+	}
+}
+
+// TestAWSCLISubscribe runs the AWS CLI's own onboarding commands, which are
+// client-side customizations rather than API operations: `aws configservice
+// subscribe` creates the bucket in S3 (moto here), checks the SNS topic, and
+// puts and starts a recorder and a delivery channel in configd; `aws
+// configservice get-status` formats the recorder and channel statuses. Each
+// service has its endpoint (AWS_ENDPOINT_URL_<SERVICE>), as a user would set.
+func TestAWSCLISubscribe(t *testing.T) {
+	awsCLI := requireTool(t, "aws", "--version")
+	moto := mototest.Start(t)
+	s := startServer(t)
+	env := append(s.clientEnv(), "AWS_ENDPOINT_URL_CONFIG_SERVICE="+s.URL(), "AWS_ENDPOINT_URL_S3="+moto, "AWS_ENDPOINT_URL_SNS="+moto)
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(awsCLI, append([]string{"configservice"}, args...)...)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("aws configservice %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	topic := "arn:aws:sns:us-east-1:" + acctA + ":config-topic"
+	out := run("subscribe", "--s3-bucket", "cli-config-bucket", "--sns-topic", topic, "--iam-role", "arn:aws:iam::"+acctA+":role/config-role")
+	for _, want := range []string{"Using new S3 bucket: cli-config-bucket", "Subscribe succeeded", `"s3BucketName": "cli-config-bucket"`, `"snsTopicARN": "` + topic + `"`} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("subscribe printed no %q:\n%s", want, out)
+		}
+	}
+	st := must[*configservice.DescribeConfigurationRecorderStatusOutput](t)(s.clientA().DescribeConfigurationRecorderStatus(ctx, &configservice.DescribeConfigurationRecorderStatusInput{}))
+	if len(st.ConfigurationRecordersStatus) != 1 || !st.ConfigurationRecordersStatus[0].Recording {
+		t.Fatalf("recorder after subscribe: %+v", st.ConfigurationRecordersStatus)
+	}
+	out = run("get-status")
+	for _, want := range []string{"Configuration Recorders:", "name: default", "recorder: ON", "Delivery Channels:", "last stream delivery status:"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("get-status printed no %q:\n%s", want, out)
+		}
 	}
 }
