@@ -46,6 +46,8 @@ type ServeConfig struct {
 	UpstreamMaxAttempts  int
 	Remediation          RemediationConfig
 	DatabaseURL          string
+	// TLSCert and TLSKey, both or neither, make the API HTTPS.
+	TLSCert, TLSKey string
 	// LeaderLease is the TTL of the leader lease (lease.Leader.TTL).
 	LeaderLease time.Duration
 	// ScheduleInterval is how often periodic rules are looked at
@@ -61,6 +63,8 @@ func (c *ServeConfig) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", "./configd-data", "directory of the embedded database, generated credentials and delivered snapshots")
 	fs.StringVar(&c.DatabaseURL, "database-url", "", "PostgreSQL database (postgres://user:pass@host:port/db) shared by several configd processes; default: the embedded SQLite database in --data-dir")
 	fs.StringVar(&c.CredentialsFile, "credentials", "", "credentials file (YAML: credentials: [{accessKeyId, secretAccessKey, accountId}]); default <data-dir>/credentials.yaml, created on first start")
+	fs.StringVar(&c.TLSCert, "tls-cert", "", "serve HTTPS with this certificate (PEM, the chain after the leaf); needs --tls-key; a renewed file is picked up within 30s")
+	fs.StringVar(&c.TLSKey, "tls-key", "", "the private key (PEM) of --tls-cert")
 	fs.BoolVar(&c.AcceptAnyCredentials, "accept-any-credentials", false, "emulator mode: accept any access key without checking signatures; a 12-digit access key id selects that account (loopback addresses only)")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -95,13 +99,21 @@ type Main struct {
 	// stopped before the store closes (evaluator, remediation).
 	engines []engine
 	ln      net.Listener
+	tls     *certReloader // nil: plain HTTP
 	http    *http.Server
 	bg      []*service.Loop
 	done    chan error
 }
 
 // URL returns the base URL the server listens on.
-func (m *Main) URL() string { return "http://" + m.ln.Addr().String() }
+func (m *Main) URL() string { return m.scheme() + "://" + m.ln.Addr().String() }
+
+func (m *Main) scheme() string {
+	if m.tls != nil || m.Config.TLSCert != "" {
+		return "https"
+	}
+	return "http"
+}
 
 // Open opens the store, loads the credentials, starts listening and serving
 // and starts the background services.
@@ -116,10 +128,18 @@ func (m *Main) Open(ctx context.Context) error {
 	if c.AcceptAnyCredentials && !isLoopback(c.Addr) {
 		return fmt.Errorf("refusing to listen on %s with --accept-any-credentials: emulator mode accepts unsigned requests, so it binds loopback addresses only", c.Addr)
 	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together: give both or neither")
+	}
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
 	var err error
+	if c.TLSCert != "" {
+		if m.tls, err = newCertReloader(c.TLSCert, c.TLSKey, m.Logger); err != nil {
+			return err
+		}
+	}
 	if m.Store, err = openStore(ctx, c); err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
@@ -171,7 +191,15 @@ func (m *Main) Open(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	m.done = make(chan error, 1)
-	go func() { m.done <- m.http.Serve(m.ln) }()
+	if m.tls != nil {
+		m.http.TLSConfig = m.tls.tlsConfig()
+		go func() { m.done <- m.http.ServeTLS(m.ln, "", "") }()
+	} else {
+		if !isLoopback(c.Addr) {
+			m.Logger.Warn("serving plain HTTP on a non-loopback address: signatures protect the secrets, but requests and answers cross the network readable; give --tls-cert and --tls-key, or put a TLS-terminating proxy in front", "addr", c.Addr)
+		}
+		go func() { m.done <- m.http.Serve(m.ln) }()
+	}
 	m.bg = append(m.bg, &service.Loop{Name: "retention", Interval: c.RetentionInterval, Logger: m.Logger, Run: func(ctx context.Context) error {
 		if !m.Leader.IsLeader() {
 			return nil
@@ -211,8 +239,8 @@ func (m *Main) loadKeys() error {
 	if created {
 		// Printed once, to stdout, never to the log.
 		fmt.Fprintf(m.Stdout, "configd created credentials for account %s in %s. To use them:\n", key.AccountID, path)
-		fmt.Fprintf(m.Stdout, "  export AWS_ACCESS_KEY_ID=%s\n  export AWS_SECRET_ACCESS_KEY=%s\n  export AWS_DEFAULT_REGION=%s\n  export AWS_ENDPOINT_URL=http://%s\n",
-			key.AccessKeyID, key.SecretAccessKey, configd.DefaultRegion, c.Addr)
+		fmt.Fprintf(m.Stdout, "  export AWS_ACCESS_KEY_ID=%s\n  export AWS_SECRET_ACCESS_KEY=%s\n  export AWS_DEFAULT_REGION=%s\n  export AWS_ENDPOINT_URL=%s://%s\n",
+			key.AccessKeyID, key.SecretAccessKey, configd.DefaultRegion, m.scheme(), c.Addr)
 	}
 	return nil
 }
