@@ -46,18 +46,20 @@ const (
 
 // Concurrency returns ConcurrentExecutionRatePercentage, or the default.
 func (ec *ExecutionControls) Concurrency() int {
-	if ec.ConcurrentExecutionRatePercentage > 0 {
-		return ec.ConcurrentExecutionRatePercentage
-	}
-	return DefaultConcurrentExecutionRatePercentage
+	return orDefault(ec.ConcurrentExecutionRatePercentage, DefaultConcurrentExecutionRatePercentage)
 }
 
 // ErrorThreshold returns ErrorPercentage, or the default.
 func (ec *ExecutionControls) ErrorThreshold() int {
-	if ec.ErrorPercentage > 0 {
-		return ec.ErrorPercentage
+	return orDefault(ec.ErrorPercentage, DefaultErrorPercentage)
+}
+
+// orDefault returns v, or d when v is 0 (not set by the configuration).
+func orDefault[T int | int64](v, d T) T {
+	if v > 0 {
+		return v
 	}
-	return DefaultErrorPercentage
+	return d
 }
 
 // RemediationConfiguration says what runs to remediate a rule's
@@ -94,18 +96,12 @@ const (
 // Attempts returns the most automatic attempts of a resource's remediation
 // within RetryWindow: MaximumAutomaticAttempts, or the default.
 func (c *RemediationConfiguration) Attempts() int {
-	if c.MaximumAutomaticAttempts > 0 {
-		return c.MaximumAutomaticAttempts
-	}
-	return DefaultMaximumAutomaticAttempts
+	return orDefault(c.MaximumAutomaticAttempts, DefaultMaximumAutomaticAttempts)
 }
 
 // RetryWindow returns RetryAttemptSeconds, or the default, as a duration.
 func (c *RemediationConfiguration) RetryWindow() time.Duration {
-	if c.RetryAttemptSeconds > 0 {
-		return time.Duration(c.RetryAttemptSeconds) * time.Second
-	}
-	return DefaultRetryAttemptSeconds * time.Second
+	return time.Duration(orDefault(c.RetryAttemptSeconds, DefaultRetryAttemptSeconds)) * time.Second
 }
 
 // RemediationException exempts a resource from a rule's remediation.
