@@ -9,10 +9,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
@@ -170,6 +173,14 @@ func seed(t *testing.T, cfg aws.Config) fixture {
 
 	tc := cloudtrail.NewFromConfig(cfg)
 	must(tc.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("trail1"), S3BucketName: aws.String("configd-bucket")}))
+	ec := ecr.NewFromConfig(cfg)
+	must(ec.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("web"),
+		ImageScanningConfiguration: &ecrtypes.ImageScanningConfiguration{ScanOnPush: true},
+		Tags:                       []ecrtypes.Tag{{Key: aws.String("app"), Value: aws.String("web")}}}))
+	cwl := cloudwatchlogs.NewFromConfig(cfg)
+	must(cwl.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("/configd/app"),
+		Tags: map[string]string{"app": "configd"}}))
+	must(cwl.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String("/configd/app"), RetentionInDays: aws.Int32(30)}))
 	return f
 }
 
