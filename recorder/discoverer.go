@@ -72,3 +72,22 @@ func SupportedTypes() []string {
 	}
 	return out
 }
+
+// emitEach emits the items build makes of the n elements of a page of a
+// listing, in order; build returns nil for an element whose resource
+// vanished between the listing and its reads, which is skipped.
+func emitEach(n int, build func(i int) (*configd.ConfigurationItem, error), emit func(*configd.ConfigurationItem) error) error {
+	for i := range n {
+		ci, err := build(i)
+		if err != nil {
+			return err
+		}
+		if ci == nil {
+			continue
+		}
+		if err := emit(ci); err != nil {
+			return err
+		}
+	}
+	return nil
+}

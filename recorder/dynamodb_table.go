@@ -30,17 +30,10 @@ func (d dynamoTables) Discover(ctx context.Context, cfg aws.Config, scope config
 		if err != nil {
 			return fmt.Errorf("list tables: %w", err)
 		}
-		for _, name := range page.TableNames {
-			ci, err := d.item(ctx, client, scope, name)
-			if err != nil {
-				return err
-			}
-			if ci == nil {
-				continue
-			}
-			if err := emit(ci); err != nil {
-				return err
-			}
+		if err := emitEach(len(page.TableNames), func(i int) (*configd.ConfigurationItem, error) {
+			return d.item(ctx, client, scope, page.TableNames[i])
+		}, emit); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -66,17 +66,10 @@ func (d ecrRepositories) Discover(ctx context.Context, cfg aws.Config, scope con
 		if err != nil {
 			return fmt.Errorf("describe repositories: %w", err)
 		}
-		for i := range page.Repositories {
-			ci, err := d.item(ctx, client, scope, &page.Repositories[i])
-			if err != nil {
-				return err
-			}
-			if ci == nil {
-				continue
-			}
-			if err := emit(ci); err != nil {
-				return err
-			}
+		if err := emitEach(len(page.Repositories), func(i int) (*configd.ConfigurationItem, error) {
+			return d.item(ctx, client, scope, &page.Repositories[i])
+		}, emit); err != nil {
+			return err
 		}
 	}
 	return nil

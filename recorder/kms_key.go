@@ -30,17 +30,10 @@ func (d kmsKeys) Discover(ctx context.Context, cfg aws.Config, scope configd.Sco
 		if err != nil {
 			return fmt.Errorf("list keys: %w", err)
 		}
-		for _, k := range page.Keys {
-			ci, err := d.item(ctx, client, scope, k.KeyId)
-			if err != nil {
-				return err
-			}
-			if ci == nil {
-				continue
-			}
-			if err := emit(ci); err != nil {
-				return err
-			}
+		if err := emitEach(len(page.Keys), func(i int) (*configd.ConfigurationItem, error) {
+			return d.item(ctx, client, scope, page.Keys[i].KeyId)
+		}, emit); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -35,17 +35,10 @@ func (d lambdaFunctions) Discover(ctx context.Context, cfg aws.Config, scope con
 		if err != nil {
 			return fmt.Errorf("list functions: %w", err)
 		}
-		for i := range page.Functions {
-			ci, err := d.item(ctx, client, roles, scope, &page.Functions[i])
-			if err != nil {
-				return err
-			}
-			if ci == nil {
-				continue
-			}
-			if err := emit(ci); err != nil {
-				return err
-			}
+		if err := emitEach(len(page.Functions), func(i int) (*configd.ConfigurationItem, error) {
+			return d.item(ctx, client, roles, scope, &page.Functions[i])
+		}, emit); err != nil {
+			return err
 		}
 	}
 	return nil

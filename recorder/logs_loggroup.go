@@ -64,17 +64,10 @@ func (d logGroups) Discover(ctx context.Context, cfg aws.Config, scope configd.S
 		if err != nil {
 			return fmt.Errorf("describe log groups: %w", err)
 		}
-		for i := range page.LogGroups {
-			ci, err := d.item(ctx, client, scope, &page.LogGroups[i])
-			if err != nil {
-				return err
-			}
-			if ci == nil {
-				continue
-			}
-			if err := emit(ci); err != nil {
-				return err
-			}
+		if err := emitEach(len(page.LogGroups), func(i int) (*configd.ConfigurationItem, error) {
+			return d.item(ctx, client, scope, &page.LogGroups[i])
+		}, emit); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -45,17 +45,10 @@ func (d buckets) Discover(ctx context.Context, cfg aws.Config, scope configd.Sco
 			return fmt.Errorf("list buckets: %w", err)
 		}
 		var owner *s3types.Owner = page.Owner
-		for _, b := range page.Buckets {
-			ci, err := d.item(ctx, client, scope, b, owner)
-			if err != nil {
-				return err
-			}
-			if ci == nil {
-				continue
-			}
-			if err := emit(ci); err != nil {
-				return err
-			}
+		if err := emitEach(len(page.Buckets), func(i int) (*configd.ConfigurationItem, error) {
+			return d.item(ctx, client, scope, page.Buckets[i], owner)
+		}, emit); err != nil {
+			return err
 		}
 		if page.ContinuationToken == nil || *page.ContinuationToken == "" {
 			return nil

@@ -33,17 +33,10 @@ func (d snsTopics) Discover(ctx context.Context, cfg aws.Config, scope configd.S
 		if err != nil {
 			return fmt.Errorf("list topics: %w", err)
 		}
-		for _, t := range page.Topics {
-			ci, err := d.item(ctx, client, scope, str(t.TopicArn))
-			if err != nil {
-				return err
-			}
-			if ci == nil {
-				continue
-			}
-			if err := emit(ci); err != nil {
-				return err
-			}
+		if err := emitEach(len(page.Topics), func(i int) (*configd.ConfigurationItem, error) {
+			return d.item(ctx, client, scope, str(page.Topics[i].TopicArn))
+		}, emit); err != nil {
+			return err
 		}
 	}
 	return nil

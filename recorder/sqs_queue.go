@@ -34,17 +34,10 @@ func (d sqsQueues) Discover(ctx context.Context, cfg aws.Config, scope configd.S
 		if err != nil {
 			return fmt.Errorf("list queues: %w", err)
 		}
-		for _, url := range page.QueueUrls {
-			ci, err := d.item(ctx, client, scope, url)
-			if err != nil {
-				return err
-			}
-			if ci == nil {
-				continue
-			}
-			if err := emit(ci); err != nil {
-				return err
-			}
+		if err := emitEach(len(page.QueueUrls), func(i int) (*configd.ConfigurationItem, error) {
+			return d.item(ctx, client, scope, page.QueueUrls[i])
+		}, emit); err != nil {
+			return err
 		}
 	}
 	return nil
