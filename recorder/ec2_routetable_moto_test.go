@@ -48,22 +48,6 @@ func seedRouteTable(t *testing.T, e *ec2.Client) routeTableFixture {
 	return f
 }
 
-// pollRouteTables polls the route table type alone and returns its report.
-func pollRouteTables(t *testing.T, cfg aws.Config, sink Sink, clock configd.Clock) TypeReport {
-	t.Helper()
-	reps, err := Poll(context.Background(), cfg, motoScope, []string{routeTableType}, sink, PollOptions{Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(reps) != 1 || reps[0].ResourceType != routeTableType {
-		t.Fatalf("reports %+v, want the route table type alone", reps)
-	}
-	if r := reps[0]; !r.OK() {
-		t.Fatalf("%s: %s", r.ErrorCode, r.ErrorMessage)
-	}
-	return reps[0]
-}
-
 // need returns a function that returns v, or fails the test with err.
 func need[T any](t *testing.T) func(v T, err error) T {
 	return func(v T, err error) T {
@@ -106,7 +90,7 @@ func TestRouteTableMoto(t *testing.T) {
 
 	t.Run("OK", func(t *testing.T) {
 		// The table, the main tables of the VPC and of moto's default VPC.
-		if r := pollRouteTables(t, cfg, sink, clock); r.Discovered < 3 || r.Changed != r.Discovered || r.Deleted != 0 {
+		if r := pollOne(t, cfg, sink, clock, routeTableType); r.Discovered < 3 || r.Changed != r.Discovered || r.Deleted != 0 {
 			t.Errorf("report %+v", r)
 		}
 		ci := latestOrFatal(t, sink, routeTableType, f.table)
@@ -187,7 +171,7 @@ func TestRouteTableMoto(t *testing.T) {
 
 	t.Run("OKUnchanged", func(t *testing.T) {
 		clock.t = clock.t.Add(time.Hour)
-		if r := pollRouteTables(t, cfg, sink, clock); r.Changed != 0 || r.Deleted != 0 {
+		if r := pollOne(t, cfg, sink, clock, routeTableType); r.Changed != 0 || r.Deleted != 0 {
 			t.Errorf("unchanged tables: report %+v", r)
 		}
 		if h := sink.history(routeTableType, f.table); len(h) != 1 {
@@ -201,7 +185,7 @@ func TestRouteTableMoto(t *testing.T) {
 		need[*ec2.ReplaceRouteOutput](t)(e.ReplaceRoute(ctx, &ec2.ReplaceRouteInput{RouteTableId: &f.table, DestinationCidrBlock: aws.String("0.0.0.0/0"),
 			NetworkInterfaceId: &eni}))
 		clock.t = clock.t.Add(time.Hour)
-		if r := pollRouteTables(t, cfg, sink, clock); r.Changed != 1 || r.Deleted != 0 {
+		if r := pollOne(t, cfg, sink, clock, routeTableType); r.Changed != 1 || r.Deleted != 0 {
 			t.Errorf("one changed table: report %+v", r)
 		}
 		h := sink.history(routeTableType, f.table)
@@ -226,7 +210,7 @@ func TestRouteTableMoto(t *testing.T) {
 		}
 		// The change is recorded once.
 		clock.t = clock.t.Add(time.Hour)
-		if r := pollRouteTables(t, cfg, sink, clock); r.Changed != 0 || r.Deleted != 0 {
+		if r := pollOne(t, cfg, sink, clock, routeTableType); r.Changed != 0 || r.Deleted != 0 {
 			t.Errorf("repeated poll: report %+v", r)
 		}
 	})
@@ -235,7 +219,7 @@ func TestRouteTableMoto(t *testing.T) {
 		need[*ec2.DisassociateRouteTableOutput](t)(e.DisassociateRouteTable(ctx, &ec2.DisassociateRouteTableInput{AssociationId: &f.assoc}))
 		need[*ec2.DeleteRouteTableOutput](t)(e.DeleteRouteTable(ctx, &ec2.DeleteRouteTableInput{RouteTableId: &f.table}))
 		clock.t = clock.t.Add(time.Hour)
-		if r := pollRouteTables(t, cfg, sink, clock); r.Deleted != 1 || r.Changed != 0 {
+		if r := pollOne(t, cfg, sink, clock, routeTableType); r.Deleted != 1 || r.Changed != 0 {
 			t.Errorf("deleted table: report %+v", r)
 		}
 		h := sink.history(routeTableType, f.table)
@@ -246,7 +230,7 @@ func TestRouteTableMoto(t *testing.T) {
 			t.Errorf("diff %s", canonical(d))
 		}
 		clock.t = clock.t.Add(time.Hour)
-		if r := pollRouteTables(t, cfg, sink, clock); r.Deleted != 0 || r.Changed != 0 {
+		if r := pollOne(t, cfg, sink, clock, routeTableType); r.Deleted != 0 || r.Changed != 0 {
 			t.Errorf("repeated poll after deletion: report %+v", r)
 		}
 	})

@@ -40,22 +40,6 @@ func seedECR(t *testing.T, c *ecr.Client) {
 	must(c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("plain")}))
 }
 
-// pollECR polls the repository type alone and returns its report.
-func pollECR(t *testing.T, cfg aws.Config, sink Sink, clock configd.Clock) TypeReport {
-	t.Helper()
-	reps, err := Poll(context.Background(), cfg, motoScope, []string{ecrRepositoryType}, sink, PollOptions{Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(reps) != 1 || reps[0].ResourceType != ecrRepositoryType {
-		t.Fatalf("reports %+v, want the repository type alone", reps)
-	}
-	if r := reps[0]; !r.OK() {
-		t.Fatalf("%s: %s", r.ErrorCode, r.ErrorMessage)
-	}
-	return reps[0]
-}
-
 // TestECRRepositoryMoto records repositories from moto, polls without
 // changes, changes one repository and deletes the other.
 func TestECRRepositoryMoto(t *testing.T) {
@@ -68,7 +52,7 @@ func TestECRRepositoryMoto(t *testing.T) {
 	arn := func(name string) string { return "arn:aws:ecr:us-east-1:" + motoAccount + ":repository/" + name }
 
 	t.Run("OK", func(t *testing.T) {
-		if r := pollECR(t, cfg, sink, clock); r.Discovered != 2 || r.Changed != 2 || r.Deleted != 0 {
+		if r := pollOne(t, cfg, sink, clock, ecrRepositoryType); r.Discovered != 2 || r.Changed != 2 || r.Deleted != 0 {
 			t.Errorf("report %+v", r)
 		}
 		ci := latestOrFatal(t, sink, ecrRepositoryType, "app")
@@ -127,7 +111,7 @@ func TestECRRepositoryMoto(t *testing.T) {
 	t.Run("OKUnchanged", func(t *testing.T) {
 		before := latestOrFatal(t, sink, ecrRepositoryType, "app").Configuration
 		clock.t = clock.t.Add(time.Hour)
-		if r := pollECR(t, cfg, sink, clock); r.Changed != 0 || r.Deleted != 0 || r.Discovered != 2 {
+		if r := pollOne(t, cfg, sink, clock, ecrRepositoryType); r.Changed != 0 || r.Deleted != 0 || r.Discovered != 2 {
 			t.Errorf("unchanged repositories: report %+v", r)
 		}
 		for _, id := range []string{"app", "plain"} {
@@ -148,7 +132,7 @@ func TestECRRepositoryMoto(t *testing.T) {
 			RepositoryName: aws.String("app"), ImageTagMutability: ecrtypes.ImageTagMutabilityMutable}))
 		need[*ecr.DeleteLifecyclePolicyOutput](t)(c.DeleteLifecyclePolicy(ctx, &ecr.DeleteLifecyclePolicyInput{RepositoryName: aws.String("app")}))
 		clock.t = clock.t.Add(time.Hour)
-		if r := pollECR(t, cfg, sink, clock); r.Changed != 1 || r.Deleted != 0 {
+		if r := pollOne(t, cfg, sink, clock, ecrRepositoryType); r.Changed != 1 || r.Deleted != 0 {
 			t.Errorf("one changed repository: report %+v", r)
 		}
 		h := sink.history(ecrRepositoryType, "app")
@@ -170,28 +154,14 @@ func TestECRRepositoryMoto(t *testing.T) {
 			t.Errorf("plain: %d versions", len(h))
 		}
 		clock.t = clock.t.Add(time.Hour)
-		if r := pollECR(t, cfg, sink, clock); r.Changed != 0 || r.Deleted != 0 {
+		if r := pollOne(t, cfg, sink, clock, ecrRepositoryType); r.Changed != 0 || r.Deleted != 0 {
 			t.Errorf("repeated poll: report %+v", r)
 		}
 	})
 
 	t.Run("OKDeleted", func(t *testing.T) {
 		need[*ecr.DeleteRepositoryOutput](t)(c.DeleteRepository(ctx, &ecr.DeleteRepositoryInput{RepositoryName: aws.String("plain")}))
-		clock.t = clock.t.Add(time.Hour)
-		if r := pollECR(t, cfg, sink, clock); r.Deleted != 1 || r.Changed != 0 || r.Discovered != 1 {
-			t.Errorf("deleted repository: report %+v", r)
-		}
-		h := sink.history(ecrRepositoryType, "plain")
-		if len(h) != 2 || h[1].Status != configd.CIStatusResourceDeleted || h[1].ARN != arn("plain") {
-			t.Fatalf("history: %d versions, last %+v", len(h), h[len(h)-1])
-		}
-		if d := Diff(h[0], h[1]); d.ChangeType != ChangeDelete {
-			t.Errorf("diff %s", canonical(d))
-		}
-		clock.t = clock.t.Add(time.Hour)
-		if r := pollECR(t, cfg, sink, clock); r.Deleted != 0 || r.Changed != 0 {
-			t.Errorf("repeated poll after deletion: report %+v", r)
-		}
+		wantDeletedOnce(t, cfg, sink, clock, ecrRepositoryType, "plain", 2)
 	})
 }
 

@@ -15,22 +15,6 @@ import (
 
 const logGroupType = "AWS::Logs::LogGroup"
 
-// pollLogGroups polls the log group type alone and returns its report.
-func pollLogGroups(t *testing.T, cfg aws.Config, sink Sink, clock configd.Clock) TypeReport {
-	t.Helper()
-	reps, err := Poll(context.Background(), cfg, motoScope, []string{logGroupType}, sink, PollOptions{Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(reps) != 1 || reps[0].ResourceType != logGroupType {
-		t.Fatalf("reports %+v, want the log group type alone", reps)
-	}
-	if r := reps[0]; !r.OK() {
-		t.Fatalf("%s: %s", r.ErrorCode, r.ErrorMessage)
-	}
-	return reps[0]
-}
-
 // TestLogGroupMoto records log groups from moto, polls without changes,
 // changes a retention policy and deletes a group.
 func TestLogGroupMoto(t *testing.T) {
@@ -57,7 +41,7 @@ func TestLogGroupMoto(t *testing.T) {
 	groupARN := "arn:aws:logs:us-east-1:" + motoAccount + ":log-group:"
 
 	t.Run("OK", func(t *testing.T) {
-		if r := pollLogGroups(t, cfg, sink, clock); r.Discovered != 2 || r.Changed != 2 || r.Deleted != 0 {
+		if r := pollOne(t, cfg, sink, clock, logGroupType); r.Discovered != 2 || r.Changed != 2 || r.Deleted != 0 {
 			t.Errorf("report %+v", r)
 		}
 		ci := latestOrFatal(t, sink, logGroupType, api)
@@ -94,7 +78,7 @@ func TestLogGroupMoto(t *testing.T) {
 
 	t.Run("OKUnchanged", func(t *testing.T) {
 		clock.t = clock.t.Add(time.Hour)
-		if r := pollLogGroups(t, cfg, sink, clock); r.Discovered != 2 || r.Changed != 0 || r.Deleted != 0 {
+		if r := pollOne(t, cfg, sink, clock, logGroupType); r.Discovered != 2 || r.Changed != 0 || r.Deleted != 0 {
 			t.Errorf("unchanged groups: report %+v", r)
 		}
 		for _, id := range []string{api, plain} {
@@ -108,7 +92,7 @@ func TestLogGroupMoto(t *testing.T) {
 		need[*cloudwatchlogs.PutRetentionPolicyOutput](t)(lc.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{
 			LogGroupName: aws.String(plain), RetentionInDays: aws.Int32(365)}))
 		clock.t = clock.t.Add(time.Hour)
-		if r := pollLogGroups(t, cfg, sink, clock); r.Changed != 1 || r.Deleted != 0 {
+		if r := pollOne(t, cfg, sink, clock, logGroupType); r.Changed != 1 || r.Deleted != 0 {
 			t.Errorf("one changed group: report %+v", r)
 		}
 		h := sink.history(logGroupType, plain)
@@ -129,28 +113,14 @@ func TestLogGroupMoto(t *testing.T) {
 			t.Errorf("the unchanged group has %d versions", len(h))
 		}
 		clock.t = clock.t.Add(time.Hour)
-		if r := pollLogGroups(t, cfg, sink, clock); r.Changed != 0 || r.Deleted != 0 {
+		if r := pollOne(t, cfg, sink, clock, logGroupType); r.Changed != 0 || r.Deleted != 0 {
 			t.Errorf("repeated poll: report %+v", r)
 		}
 	})
 
 	t.Run("OKDeleted", func(t *testing.T) {
 		need[*cloudwatchlogs.DeleteLogGroupOutput](t)(lc.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(api)}))
-		clock.t = clock.t.Add(time.Hour)
-		if r := pollLogGroups(t, cfg, sink, clock); r.Deleted != 1 || r.Changed != 0 {
-			t.Errorf("deleted group: report %+v", r)
-		}
-		h := sink.history(logGroupType, api)
-		if len(h) != 2 || h[1].Status != configd.CIStatusResourceDeleted || h[1].ARN != h[0].ARN {
-			t.Fatalf("history: %d versions, last %+v", len(h), h[len(h)-1])
-		}
-		if d := Diff(h[0], h[1]); d.ChangeType != ChangeDelete {
-			t.Errorf("diff %s", canonical(d))
-		}
-		clock.t = clock.t.Add(time.Hour)
-		if r := pollLogGroups(t, cfg, sink, clock); r.Deleted != 0 || r.Changed != 0 {
-			t.Errorf("repeated poll after deletion: report %+v", r)
-		}
+		wantDeletedOnce(t, cfg, sink, clock, logGroupType, api, 2)
 	})
 }
 

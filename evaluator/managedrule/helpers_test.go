@@ -138,3 +138,26 @@ func deletedItem(ci *configd.ConfigurationItem) *configd.ConfigurationItem {
 	ci.Configuration = "null"
 	return ci
 }
+
+// wantVerdicts evaluates identifier on in (a periodic run over
+// in.Inventory when in.CI is nil) and checks that it gives exactly the
+// verdicts of want, by resource id.
+func wantVerdicts(t *testing.T, identifier string, in Input, want map[string]string) {
+	t.Helper()
+	res, err := Evaluate(context.Background(), identifier, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range res {
+		got[r.ResourceID] = r.ComplianceType
+	}
+	if len(res) != len(want) {
+		t.Errorf("%s: %d results %v, want %v", identifier, len(res), got, want)
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("%s: %s is %s, want %s", identifier, id, got[id], w)
+		}
+	}
+}

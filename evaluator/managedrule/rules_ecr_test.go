@@ -48,26 +48,8 @@ func TestECRPrivateImageScanningEnabledPeriodic(t *testing.T) {
 		deletedItem(ecrRepoItem("gone", "MUTABLE", false, "")),
 		item("AWS::S3::Bucket", "bucket", `{}`, nil),
 	}}
-	res, err := Evaluate(context.Background(), "ECR_PRIVATE_IMAGE_SCANNING_ENABLED", Input{Inventory: inv, Now: testNow})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]string{}
-	for _, r := range res {
-		if r.ResourceType != ecrRepository {
-			t.Errorf("result for %s %s", r.ResourceType, r.ResourceID)
-		}
-		got[r.ResourceID] = r.ComplianceType
-	}
-	want := map[string]string{"scanned": Compliant, "unscanned": NonCompliant, "gone": NotApplicable}
-	if len(got) != len(want) {
-		t.Errorf("results %v, want %v", got, want)
-	}
-	for id, w := range want {
-		if got[id] != w {
-			t.Errorf("%s: %s, want %s", id, got[id], w)
-		}
-	}
+	wantVerdicts(t, "ECR_PRIVATE_IMAGE_SCANNING_ENABLED", Input{Inventory: inv, Now: testNow},
+		map[string]string{"scanned": Compliant, "unscanned": NonCompliant, "gone": NotApplicable})
 }
 
 func TestECRPrivateTagImmutabilityEnabled(t *testing.T) {

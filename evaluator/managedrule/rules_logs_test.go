@@ -1,7 +1,6 @@
 package managedrule
 
 import (
-	"context"
 	"testing"
 )
 
@@ -55,17 +54,8 @@ func TestCWLogGroupRetentionPeriodCheck(t *testing.T) {
 			deletedItem(logGroupItem("/app/c", "")),
 			item(s3Bucket, "b", `{}`, nil),
 		}}
-		res, err := Evaluate(context.Background(), id, Input{Params: map[string]string{}, Inventory: inv})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := map[string]string{}
-		for _, r := range res {
-			got[r.ResourceID] = r.ComplianceType
-		}
-		if len(res) != 3 || got["/app/a"] != Compliant || got["/app/b"] != NonCompliant || got["/app/c"] != NotApplicable {
-			t.Errorf("results %+v", res)
-		}
+		wantVerdicts(t, id, Input{Params: map[string]string{}, Inventory: inv},
+			map[string]string{"/app/a": Compliant, "/app/b": NonCompliant, "/app/c": NotApplicable})
 	})
 }
 

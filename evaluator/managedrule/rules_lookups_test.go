@@ -303,22 +303,7 @@ func TestLookupRulesPeriodic(t *testing.T) {
 		{"RDS_INSTANCE_SUBNET_IGW_CHECK", map[string]string{"db-PRIVATE": Compliant, "db-PUBLIC": NonCompliant}},
 	} {
 		t.Run(tc.id, func(t *testing.T) {
-			res, err := Evaluate(context.Background(), tc.id, Input{Params: map[string]string{}, Inventory: inv, Now: testNow})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := map[string]string{}
-			for _, r := range res {
-				got[r.ResourceID] = r.ComplianceType
-			}
-			if len(res) != len(tc.want) {
-				t.Errorf("got %d results %v, want %v", len(res), got, tc.want)
-			}
-			for id, want := range tc.want {
-				if got[id] != want {
-					t.Errorf("%s: %s, want %s", id, got[id], want)
-				}
-			}
+			wantVerdicts(t, tc.id, Input{Params: map[string]string{}, Inventory: inv, Now: testNow}, tc.want)
 		})
 	}
 }
