@@ -16,6 +16,10 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
@@ -24,6 +28,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -181,6 +187,20 @@ func seed(t *testing.T, cfg aws.Config) fixture {
 	must(cwl.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("/configd/app"),
 		Tags: map[string]string{"app": "configd"}}))
 	must(cwl.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String("/configd/app"), RetentionInDays: aws.Int32(30)}))
+	smc := secretsmanager.NewFromConfig(cfg)
+	must(smc.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("configd/db"),
+		Description: aws.String("database credentials"), KmsKeyId: aws.String(f.keyID),
+		SecretString: aws.String(`{"user":"app"}`),
+		Tags:         []smtypes.Tag{{Key: aws.String("app"), Value: aws.String("configd")}}}))
+	ecsc := ecs.NewFromConfig(cfg)
+	must(ecsc.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: aws.String("web"),
+		NetworkMode:          ecstypes.NetworkModeAwsvpc,
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("app"), Image: aws.String("nginx"), Memory: aws.Int32(256)}},
+		Tags:                 []ecstypes.Tag{{Key: aws.String("app"), Value: aws.String("web")}}}))
+	eksc := eks.NewFromConfig(cfg)
+	must(eksc.CreateCluster(ctx, &eks.CreateClusterInput{Name: aws.String("k8s"), RoleArn: role.Arn, Version: aws.String("1.29"),
+		ResourcesVpcConfig: &ekstypes.VpcConfigRequest{SubnetIds: []string{f.subnet}, SecurityGroupIds: []string{f.sg}},
+		Tags:               map[string]string{"app": "k8s"}}))
 	return f
 }
 
