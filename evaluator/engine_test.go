@@ -73,10 +73,10 @@ func TestChangeManagedRule(t *testing.T) {
 	t.Run("ErrNotImplemented", func(t *testing.T) {
 		e := newEnv(t)
 		// In the catalogue, not evaluated natively.
-		id := "ACM_CERTIFICATE_RSA_CHECK"
+		id := "ACM_PCA_ROOT_CA_DISABLED"
 		r := &configd.ConfigRule{Name: "keys", Source: configd.RuleSource{Owner: configd.OwnerAWS, SourceIdentifier: id}}
 		e.putRule(r)
-		e.record(&configd.ConfigurationItem{ResourceType: "AWS::ACM::Certificate", ResourceID: "c1", Configuration: `{}`})
+		e.record(&configd.ConfigurationItem{ResourceType: "AWS::ACMPCA::CertificateAuthority", ResourceID: "c1", Configuration: `{}`})
 		e.run()
 		equal(t, e.results("keys"), nil)
 		st := e.status("keys")

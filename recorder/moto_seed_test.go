@@ -6,9 +6,13 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/acm"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -18,9 +22,13 @@ import (
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/aws-sdk-go-v2/service/efs"
+	efstypes "github.com/aws/aws-sdk-go-v2/service/efs/types"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	kinesistypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -201,6 +209,29 @@ func seed(t *testing.T, cfg aws.Config) fixture {
 	must(eksc.CreateCluster(ctx, &eks.CreateClusterInput{Name: aws.String("k8s"), RoleArn: role.Arn, Version: aws.String("1.29"),
 		ResourcesVpcConfig: &ekstypes.VpcConfigRequest{SubnetIds: []string{f.subnet}, SecurityGroupIds: []string{f.sg}},
 		Tags:               map[string]string{"app": "k8s"}}))
+	acmc := acm.NewFromConfig(cfg)
+	certPEM, keyPEM := selfSignedPEM(t, "configd.example.com", time.Now().Add(90*24*time.Hour).Truncate(time.Second), false)
+	must(acmc.ImportCertificate(ctx, &acm.ImportCertificateInput{Certificate: certPEM, PrivateKey: keyPEM}))
+	cwc := cloudWatchClient(cfg) // awsQuery: moto does not answer the SDK's default CBOR protocol
+	must(cwc.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{AlarmName: aws.String("high-cpu"),
+		MetricName: aws.String("CPUUtilization"), Namespace: aws.String("AWS/EC2"), Statistic: cwtypes.StatisticAverage,
+		Period: aws.Int32(300), EvaluationPeriods: aws.Int32(2), Threshold: aws.Float64(80),
+		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold, AlarmActions: []string{f.topicARN},
+		Dimensions: []cwtypes.Dimension{{Name: aws.String("InstanceId"), Value: aws.String(f.instance)}},
+		Tags:       []cwtypes.Tag{{Key: aws.String("app"), Value: aws.String("web")}}}))
+	ksc := kinesis.NewFromConfig(cfg)
+	must(ksc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("events"), ShardCount: aws.Int32(1)}))
+	must(ksc.AddTagsToStream(ctx, &kinesis.AddTagsToStreamInput{StreamName: aws.String("events"),
+		Tags: map[string]string{"app": "events"}}))
+	must(ksc.StartStreamEncryption(ctx, &kinesis.StartStreamEncryptionInput{StreamName: aws.String("events"),
+		EncryptionType: kinesistypes.EncryptionTypeKms, KeyId: aws.String(f.keyID)}))
+	efsc := efs.NewFromConfig(cfg)
+	fsID := must(efsc.CreateFileSystem(ctx, &efs.CreateFileSystemInput{CreationToken: aws.String("configd-fs"),
+		Encrypted: aws.Bool(true), Backup: aws.Bool(true),
+		Tags: []efstypes.Tag{{Key: aws.String("app"), Value: aws.String("configd")}}})).FileSystemId
+	must(efsc.CreateAccessPoint(ctx, &efs.CreateAccessPointInput{ClientToken: aws.String("configd-ap"), FileSystemId: fsID,
+		PosixUser:     &efstypes.PosixUser{Uid: aws.Int64(1000), Gid: aws.Int64(1000)},
+		RootDirectory: &efstypes.RootDirectory{Path: aws.String("/configd")}}))
 	return f
 }
 

@@ -46,10 +46,13 @@ func TestSelectTypes(t *testing.T) {
 }
 
 func TestRegistry(t *testing.T) {
-	want := []string{"AWS::CloudTrail::Trail", "AWS::DynamoDB::Table", "AWS::EC2::EIP", "AWS::EC2::Instance",
-		"AWS::EC2::InternetGateway", "AWS::EC2::NetworkAcl", "AWS::EC2::RouteTable", "AWS::EC2::SecurityGroup", "AWS::EC2::Subnet",
-		"AWS::EC2::VPC", "AWS::EC2::Volume", "AWS::ECR::Repository", "AWS::ECS::TaskDefinition", "AWS::EKS::Cluster", "AWS::IAM::Group", "AWS::IAM::Policy", "AWS::IAM::Role",
-		"AWS::IAM::User", "AWS::KMS::Key", "AWS::Lambda::Function", "AWS::Logs::LogGroup", "AWS::RDS::DBInstance", "AWS::S3::Bucket",
+	want := []string{"AWS::ACM::Certificate", "AWS::CloudTrail::Trail", "AWS::CloudWatch::Alarm",
+		"AWS::DynamoDB::Table", "AWS::EC2::EIP", "AWS::EC2::Instance", "AWS::EC2::InternetGateway",
+		"AWS::EC2::NetworkAcl", "AWS::EC2::RouteTable", "AWS::EC2::SecurityGroup", "AWS::EC2::Subnet",
+		"AWS::EC2::VPC", "AWS::EC2::Volume", "AWS::ECR::Repository", "AWS::ECS::TaskDefinition",
+		"AWS::EFS::AccessPoint", "AWS::EFS::FileSystem", "AWS::EKS::Cluster", "AWS::IAM::Group",
+		"AWS::IAM::Policy", "AWS::IAM::Role", "AWS::IAM::User", "AWS::KMS::Key", "AWS::Kinesis::Stream",
+		"AWS::Lambda::Function", "AWS::Logs::LogGroup", "AWS::RDS::DBInstance", "AWS::S3::Bucket",
 		"AWS::SNS::Topic", "AWS::SQS::Queue", "AWS::SecretsManager::Secret"}
 	t.Run("OK", func(t *testing.T) {
 		if got := SupportedTypes(); !slices.Equal(got, want) {

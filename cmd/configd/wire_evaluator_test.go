@@ -165,11 +165,12 @@ func TestEvaluatorManagedRule(t *testing.T) {
 		waitDetails(t, c, "versioning", "b-new=NOT_APPLICABLE", "b-off=COMPLIANT", "b-on=COMPLIANT", "b-quiet=NON_COMPLIANT")
 	})
 	t.Run("ErrNotImplementedRule", func(t *testing.T) {
-		putRule(t, c, managedRule("rsa", "ACM_CERTIFICATE_RSA_CHECK"))
-		seed(t, s, scopeEvalA, &configd.ConfigurationItem{ResourceType: "AWS::ACM::Certificate", ResourceID: "cert", Configuration: `{}`})
+		// In the catalogue, not evaluated natively.
+		putRule(t, c, managedRule("rsa", "ACM_PCA_ROOT_CA_DISABLED"))
+		seed(t, s, scopeEvalA, &configd.ConfigurationItem{ResourceType: "AWS::ACMPCA::CertificateAuthority", ResourceID: "ca", Configuration: `{}`})
 		waitFor(t, "the not-implemented status", func() bool { return aws.ToString(ruleStatus(t, c, "rsa").LastErrorCode) != "" })
 		st := ruleStatus(t, c, "rsa")
-		if aws.ToString(st.LastErrorCode) != configd.ErrNotImplemented || !strings.Contains(aws.ToString(st.LastErrorMessage), "ACM_CERTIFICATE_RSA_CHECK") {
+		if aws.ToString(st.LastErrorCode) != configd.ErrNotImplemented || !strings.Contains(aws.ToString(st.LastErrorMessage), "ACM_PCA_ROOT_CA_DISABLED") {
 			t.Fatalf("status = %s: %s", aws.ToString(st.LastErrorCode), aws.ToString(st.LastErrorMessage))
 		}
 		if got := details(t, c, "rsa"); len(got) != 0 {
