@@ -108,8 +108,10 @@ type Main struct {
 // URL returns the base URL the server listens on.
 func (m *Main) URL() string { return m.scheme() + "://" + m.ln.Addr().String() }
 
+// scheme is https when a certificate is configured (Open refuses a
+// certificate without its key), usable before the listener exists.
 func (m *Main) scheme() string {
-	if m.tls != nil || m.Config.TLSCert != "" {
+	if m.Config.TLSCert != "" {
 		return "https"
 	}
 	return "http"
